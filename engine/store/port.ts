@@ -1,0 +1,158 @@
+// The store port: everything the engine and the server persist goes through this interface.
+// Two backends implement it (embedded SQLite, MongoDB) and one contract suite checks both.
+//
+// Design rule: no operation needs a multi-document transaction. An instance is one record with a
+// revision number; `commitInstance` is a compare-and-set on that revision. The records derived from
+// a command (tasks, jobs, incidents, history) travel with it as `effects`; a backend with
+// transactions writes them in the same transaction, one without keeps them in the instance record
+// as an outbox and applies them idempotently (every effect is an upsert or a keyed patch).
+
+import type {
+  Effect,
+  HistoryRecord,
+  IncidentRecord,
+  InstanceState,
+  InstanceStatus,
+  InstanceSummary,
+  JobRecord,
+  TaskRecord,
+} from '../types.ts';
+
+export interface DeploymentResource {
+  name: string;
+  content: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  /** sha256 of the resources, names included, so an identical deploy is recognised. */
+  hash: string;
+  resources: DeploymentResource[];
+  deployedAt: string;
+  deployedBy: string | null;
+}
+
+export interface DefinitionRecord {
+  /** `${key}:${version}:${deploymentId}` style id, unique. */
+  id: string;
+  key: string;
+  version: number;
+  name: string | null;
+  deploymentId: string;
+  /** The resource (by name) inside the deployment that holds this process. */
+  resourceName: string;
+  /** sha256 of this process's XML resource, to tell whether a redeploy changed it. */
+  hash: string;
+  deployedAt: string;
+  deployedBy: string | null;
+}
+
+export interface InstanceFilter {
+  processKey?: string;
+  state?: InstanceStatus;
+  businessKey?: string;
+  limit?: number;
+}
+
+export interface TaskFilter {
+  state?: TaskRecord['state'];
+  assignee?: string;
+  candidateGroups?: string[];
+  candidateUser?: string;
+  processInstanceId?: string;
+  processKey?: string;
+  /** Visibility for an employee: assigned to them, or offered to them or one of their groups. */
+  visibleTo?: { username: string; groups: string[] };
+  limit?: number;
+}
+
+export interface IncidentFilter {
+  state?: IncidentRecord['state'];
+  processInstanceId?: string;
+  limit?: number;
+}
+
+export interface JobActivation {
+  type: string;
+  worker: string;
+  maxJobs: number;
+  lockMs: number;
+  now: number;
+}
+
+/** A generic document collection for rooms outside the engine (users, CRM, ERP, sessions). */
+export interface Doc {
+  id: string;
+  rev: number;
+  [field: string]: unknown;
+}
+
+export interface DocQuery {
+  /** Equality on top-level fields; an array field matches when it contains the value. */
+  where?: Record<string, string | number | boolean | null>;
+  orderBy?: string;
+  desc?: boolean;
+  limit?: number;
+}
+
+export interface DocCollection<T extends Doc = Doc> {
+  get(id: string): Promise<T | null>;
+  /** Inserts with rev 1; rejects with a ConflictError when the id exists. */
+  insert(doc: Omit<T, 'rev'>): Promise<T>;
+  /** Replaces when the stored rev equals `doc.rev`; returns the stored doc (rev + 1) or null on a stale rev. */
+  replace(doc: T): Promise<T | null>;
+  delete(id: string): Promise<boolean>;
+  find(query?: DocQuery): Promise<T[]>;
+  count(query?: DocQuery): Promise<number>;
+}
+
+export interface CollectionSpec {
+  name: string;
+  /** Top-level fields that queries filter or sort on; the backend indexes them. */
+  indexes: string[];
+  /** Fields whose value must be unique across the collection. */
+  unique?: string[];
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+
+  // Deployments and process definitions
+  findDeploymentByHash(hash: string): Promise<DeploymentRecord | null>;
+  /** Saves a deployment with its definitions in one step. */
+  saveDeployment(deployment: DeploymentRecord, definitions: DefinitionRecord[]): Promise<void>;
+  getDeployment(id: string): Promise<DeploymentRecord | null>;
+  getDefinition(id: string): Promise<DefinitionRecord | null>;
+  findDefinition(key: string, version?: number): Promise<DefinitionRecord | null>;
+  listDefinitions(key?: string): Promise<DefinitionRecord[]>;
+
+  // Instances
+  /** Inserts a new instance (rev must be 1) with its first effects. */
+  createInstance(state: InstanceState, effects: Effect[]): Promise<void>;
+  getInstance(id: string): Promise<InstanceState | null>;
+  /**
+   * Writes `state` (whose rev is expectedRev + 1) only if the stored rev is still `expectedRev`,
+   * together with the effects. Returns false on a stale revision and writes nothing.
+   */
+  commitInstance(state: InstanceState, expectedRev: number, effects: Effect[]): Promise<boolean>;
+  listInstances(filter: InstanceFilter): Promise<InstanceSummary[]>;
+
+  // Derived records
+  getTask(id: string): Promise<TaskRecord | null>;
+  listTasks(filter: TaskFilter): Promise<TaskRecord[]>;
+  getJob(key: string): Promise<JobRecord | null>;
+  /** Leases up to maxJobs available jobs of a type to a worker, atomically per job. */
+  activateJobs(request: JobActivation): Promise<JobRecord[]>;
+  /** Jobs whose type matches one of `types`, available now and unlocked or with an expired lock. */
+  countAvailableJobs(types: string[] | null, now: number): Promise<number>;
+  /** Earliest availableAt / lockExpiresAt among open jobs of these types after `now`, or null. */
+  nextJobWakeUp(types: string[] | null, now: number): Promise<number | null>;
+  getIncident(id: string): Promise<IncidentRecord | null>;
+  listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
+  history(instanceId: string): Promise<HistoryRecord[]>;
+
+  // Generic collections for users, sessions, CRM, ERP and so on
+  collection<T extends Doc>(spec: CollectionSpec): DocCollection<T>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,178 @@
+// Shared data shapes of the engine: what an instance's durable state looks like, the records
+// derived from it (tasks, jobs, incidents, history), and the effects a transition emits.
+// Everything here is plain JSON so that every store backend can keep it as it is.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Variables = Record<string, Json>;
+
+export type InstanceStatus = 'active' | 'completed' | 'terminated' | 'canceled';
+
+/** A live token holder: one activation of one flow element inside its parent scope. */
+export interface ElementInstance {
+  /** Local key inside the instance ("0" is the process itself). */
+  key: string;
+  elementId: string;
+  /** Key of the enclosing scope's element instance; "" for the process. */
+  scope: string;
+  /** The element waits on something outside the engine. */
+  job?: string;
+  task?: string;
+  /** Open incident blocking this element. */
+  incident?: string;
+  /** Set once the element was asked to complete, so a resolved incident completes it again. */
+  completing?: boolean;
+  /** Completion payload kept while an incident blocks completion (e.g. output mapping failed). */
+  pending?: Variables;
+}
+
+export interface JobState {
+  key: string;
+  type: string;
+  retries: number;
+  elementInstance: string;
+}
+
+export interface TaskAssignment {
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+}
+
+export interface UserTaskState extends TaskAssignment {
+  id: string;
+  elementInstance: string;
+}
+
+export interface IncidentState {
+  id: string;
+  elementInstance: string;
+  elementId: string;
+  type: IncidentType;
+  message: string;
+  createdAt: string;
+  jobKey?: string;
+}
+
+export type IncidentType =
+  | 'JOB_NO_RETRIES'
+  | 'CONDITION_ERROR'
+  | 'EXTRACT_VALUE_ERROR'
+  | 'IO_MAPPING_ERROR'
+  | 'UNHANDLED_ERROR_EVENT'
+  | 'CALLED_ELEMENT_ERROR';
+
+/** The whole durable state of one process instance; one row or document. */
+export interface InstanceState {
+  id: string;
+  /** Optimistic concurrency: bumped by every committed command. */
+  rev: number;
+  processKey: string;
+  version: number;
+  definitionId: string;
+  businessKey: string | null;
+  status: InstanceStatus;
+  startedAt: string;
+  endedAt: string | null;
+  /** Counter for element instance keys and history order. */
+  seq: number;
+  hseq: number;
+  elements: Record<string, ElementInstance>;
+  /** Variables per scope key ("0" is the process scope). */
+  vars: Record<string, Variables>;
+  /** Tokens waiting at joining gateways: scopeKey/gatewayId -> flowId -> count. */
+  joins: Record<string, Record<string, number>>;
+  jobs: Record<string, JobState>;
+  tasks: Record<string, UserTaskState>;
+  incidents: Record<string, IncidentState>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Derived records: what the store keeps beside the instance so that lists can be queried.
+
+export interface TaskRecord extends TaskAssignment {
+  id: string;
+  name: string;
+  elementId: string;
+  processInstanceId: string;
+  processKey: string;
+  processVersion: number;
+  businessKey: string | null;
+  state: 'open' | 'completed' | 'canceled';
+  dueDate: string | null;
+  followUpDate: string | null;
+  priority: number;
+  formKey: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  completedBy: string | null;
+}
+
+export interface JobRecord {
+  key: string;
+  type: string;
+  processInstanceId: string;
+  processKey: string;
+  elementId: string;
+  elementInstance: string;
+  retries: number;
+  customHeaders: Record<string, string>;
+  /** Epoch ms before which the job is not handed out (retry backoff). */
+  availableAt: number;
+  lockOwner: string | null;
+  lockExpiresAt: number | null;
+  errorMessage: string | null;
+  createdAt: string;
+}
+
+export interface IncidentRecord {
+  id: string;
+  processInstanceId: string;
+  processKey: string;
+  elementId: string;
+  elementInstance: string;
+  type: IncidentType;
+  message: string;
+  state: 'open' | 'resolved';
+  jobKey: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+export type HistoryEvent = 'activated' | 'completed' | 'terminated' | 'taken';
+
+export interface HistoryRecord {
+  processInstanceId: string;
+  seq: number;
+  elementId: string;
+  elementType: string;
+  event: HistoryEvent;
+  at: string;
+}
+
+export interface InstanceSummary {
+  id: string;
+  processKey: string;
+  version: number;
+  businessKey: string | null;
+  state: InstanceStatus;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effects: what a transition asks the outside world to do. The store applies the record effects
+// atomically with the new state (or idempotently after it, for backends without transactions);
+// the runtime reacts to the rest (run an adapter job, notify inbox listeners).
+
+export type Effect =
+  | { type: 'job.put'; job: JobRecord }
+  | { type: 'job.patch'; key: string; patch: Partial<Omit<JobRecord, 'key'>> }
+  | { type: 'job.delete'; key: string }
+  | { type: 'task.put'; task: TaskRecord }
+  | { type: 'task.patch'; id: string; patch: Partial<Omit<TaskRecord, 'id'>> }
+  | { type: 'incident.put'; incident: IncidentRecord }
+  | { type: 'incident.patch'; id: string; patch: Partial<Omit<IncidentRecord, 'id'>> }
+  | { type: 'history'; record: HistoryRecord }
+  | { type: 'instance.ended'; status: InstanceStatus };
+
+export type RecordEffect = Exclude<Effect, { type: 'instance.ended' }>;

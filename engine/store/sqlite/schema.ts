@@ -1,0 +1,163 @@
+// Schema of the embedded store and its forward-only migrations. A migration is applied at open
+// inside one transaction with the version bump, so a crash mid-migration leaves the old schema.
+
+import type { Database } from 'better-sqlite3';
+
+/** Migration n+1 lives at index n. Never edit a released migration: append a new one. */
+const MIGRATIONS: readonly string[] = [
+  // 1: instances and the records derived from them, deployments, definitions.
+  `
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    rev INTEGER NOT NULL,
+    process_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    definition_id TEXT NOT NULL,
+    business_key TEXT,
+    state TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX instances_by_key ON instances (process_key, state, started_at);
+  CREATE INDEX instances_by_state ON instances (state, started_at);
+  CREATE INDEX instances_by_business_key ON instances (business_key) WHERE business_key IS NOT NULL;
+
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    process_instance_id TEXT NOT NULL,
+    process_key TEXT NOT NULL,
+    process_version INTEGER NOT NULL,
+    business_key TEXT,
+    state TEXT NOT NULL,
+    assignee TEXT,
+    candidate_groups TEXT NOT NULL,
+    candidate_users TEXT NOT NULL,
+    due_date TEXT,
+    follow_up_date TEXT,
+    priority INTEGER NOT NULL,
+    form_key TEXT,
+    created_at TEXT NOT NULL,
+    completed_at TEXT,
+    completed_by TEXT
+  );
+  -- Matches the default inbox order, so a list of one state is read in index order.
+  CREATE INDEX tasks_by_order ON tasks (state, priority DESC, due_date IS NULL, due_date, created_at, id);
+  CREATE INDEX tasks_by_assignee ON tasks (assignee, state) WHERE assignee IS NOT NULL;
+  CREATE INDEX tasks_by_instance ON tasks (process_instance_id);
+  CREATE INDEX tasks_by_process ON tasks (process_key, state);
+
+  -- One row per (task, candidate): "offered to me or my groups" becomes index look-ups instead of
+  -- scanning JSON lists. The task state is copied here so open tasks are found without touching
+  -- the growing mass of completed ones.
+  CREATE TABLE task_candidates (
+    kind TEXT NOT NULL CHECK (kind IN ('group', 'user')),
+    value TEXT NOT NULL,
+    state TEXT NOT NULL,
+    task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    PRIMARY KEY (kind, value, state, task_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX task_candidates_by_task ON task_candidates (task_id);
+
+  CREATE TABLE jobs (
+    job_key TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    process_instance_id TEXT NOT NULL,
+    process_key TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    element_instance TEXT NOT NULL,
+    retries INTEGER NOT NULL,
+    custom_headers TEXT NOT NULL,
+    available_at INTEGER NOT NULL,
+    lock_owner TEXT,
+    lock_expires_at INTEGER,
+    error_message TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_by_type ON jobs (type, available_at, created_at);
+  CREATE INDEX jobs_by_available ON jobs (available_at);
+  CREATE INDEX jobs_by_type_lock ON jobs (type, lock_expires_at) WHERE lock_owner IS NOT NULL;
+  CREATE INDEX jobs_by_lock ON jobs (lock_expires_at) WHERE lock_owner IS NOT NULL;
+  CREATE INDEX jobs_by_instance ON jobs (process_instance_id);
+
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    process_instance_id TEXT NOT NULL,
+    process_key TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    element_instance TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    state TEXT NOT NULL,
+    job_key TEXT,
+    created_at TEXT NOT NULL,
+    resolved_at TEXT
+  );
+  CREATE INDEX incidents_by_state ON incidents (state, created_at);
+  CREATE INDEX incidents_by_instance ON incidents (process_instance_id, created_at);
+
+  CREATE TABLE history (
+    process_instance_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    element_id TEXT NOT NULL,
+    element_type TEXT NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (process_instance_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE deployments (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    resources TEXT NOT NULL,
+    deployed_at TEXT NOT NULL,
+    deployed_by TEXT
+  );
+  CREATE INDEX deployments_by_hash ON deployments (hash);
+
+  CREATE TABLE definitions (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT,
+    deployment_id TEXT NOT NULL REFERENCES deployments (id),
+    resource_name TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    deployed_at TEXT NOT NULL,
+    deployed_by TEXT,
+    UNIQUE (key, version)
+  );
+  CREATE INDEX definitions_by_deployment ON definitions (deployment_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to the newest schema; refuses a database written by a newer Karvon. */
+export function migrate(db: Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const upgrade = db.transaction(() => {
+    const current = readVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `store schema version ${current} is newer than this Karvon supports (${SCHEMA_VERSION})`,
+      );
+    }
+    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version - 1]);
+    }
+    if (current !== SCHEMA_VERSION) {
+      db.prepare('DELETE FROM schema_version').run();
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+    }
+  });
+  // Immediate: two processes opening a new file at once must not both run migration 1.
+  upgrade.immediate();
+}
+
+function readVersion(db: Database): number {
+  const version = db.prepare('SELECT MAX(version) FROM schema_version').pluck().get();
+  return typeof version === 'number' ? version : 0;
+}

@@ -1,0 +1,651 @@
+// The store contract: one suite every backend runs. It speaks only through the Store port, so
+// the MongoDB backend is held to exactly what the SQLite backend is. Fixed ids and timestamps,
+// no sleeps: time is whatever `now` the test passes in.
+
+import { expect } from 'chai';
+import { ConflictError } from '../../engine/errors.ts';
+import type { Doc, Store } from '../../engine/store/port.ts';
+import type { Effect, InstanceState } from '../../engine/types.ts';
+import {
+  at,
+  definition,
+  deployment,
+  history,
+  incident,
+  instance,
+  job,
+  next,
+  NOW,
+  put,
+  task,
+} from './fixtures.ts';
+
+export function storeContract(
+  backendName: string,
+  open: () => Promise<Store>,
+  cleanup?: () => Promise<void>,
+): void {
+  describe(`Store contract: ${backendName}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    /** Derived records only reach a store with an instance commit, so seed them that way. */
+    async function seed(effects: Effect[], id = 'seed'): Promise<InstanceState> {
+      const state = instance(id);
+      await store.createInstance(state, effects);
+      return state;
+    }
+
+    describe('instances', () => {
+      it('returns a created instance as it was written', async () => {
+        const state = instance('pi-1', { businessKey: 'ORD-7' });
+        await store.createInstance(state, []);
+        expect(await store.getInstance('pi-1')).to.deep.equal(state);
+        expect(await store.getInstance('missing')).to.equal(null);
+      });
+
+      it('rejects a duplicate id with ConflictError and keeps the first instance', async () => {
+        const first = instance('pi-1', { businessKey: 'first' });
+        await store.createInstance(first, []);
+        const error = await rejection(
+          store.createInstance(instance('pi-1', { businessKey: 'second' }), [put.task(task('t-dup'))]),
+        );
+        expect(error).to.be.instanceOf(ConflictError);
+        expect(await store.getInstance('pi-1')).to.deep.equal(first);
+        expect(await store.getTask('t-dup')).to.equal(null);
+      });
+
+      it('writes the first effects together with a new instance', async () => {
+        await store.createInstance(instance('pi-1'), [
+          put.task(task('t-1')),
+          put.job(job('j-1')),
+          put.incident(incident('inc-1')),
+          put.history(history('pi-1', 1)),
+        ]);
+        expect(await store.getTask('t-1')).to.deep.equal(task('t-1'));
+        expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
+        expect(await store.getIncident('inc-1')).to.deep.equal(incident('inc-1'));
+        expect(await store.history('pi-1')).to.deep.equal([history('pi-1', 1)]);
+      });
+
+      it('commits the new state and every kind of effect', async () => {
+        const v1 = instance('pi-1');
+        await store.createInstance(v1, [
+          put.task(task('t-1', { candidateGroups: ['sales'] })),
+          put.job(job('j-1')),
+          put.job(job('j-2')),
+          put.incident(incident('inc-1')),
+          put.history(history('pi-1', 1)),
+        ]);
+        const v2 = next(v1, { status: 'completed', endedAt: at(9), vars: { '0': { approved: true } } });
+        const committed = await store.commitInstance(v2, 1, [
+          { type: 'job.patch', key: 'j-1', patch: { retries: 2, errorMessage: 'timeout', availableAt: NOW + 500 } },
+          { type: 'job.delete', key: 'j-2' },
+          put.job(job('j-3', { type: 'mail' })),
+          { type: 'task.patch', id: 't-1', patch: { state: 'completed', completedAt: at(8), completedBy: 'ann' } },
+          put.task(task('t-2', { name: 'Ship' })),
+          { type: 'incident.patch', id: 'inc-1', patch: { state: 'resolved', resolvedAt: at(7) } },
+          put.incident(incident('inc-2', { type: 'CONDITION_ERROR' })),
+          put.history(history('pi-1', 2, { event: 'completed' })),
+          { type: 'instance.ended', status: 'completed' },
+        ]);
+        expect(committed).to.equal(true);
+        expect(await store.getInstance('pi-1')).to.deep.equal(v2);
+        expect(await store.getJob('j-1')).to.deep.equal(
+          job('j-1', { retries: 2, errorMessage: 'timeout', availableAt: NOW + 500 }),
+        );
+        expect(await store.getJob('j-2')).to.equal(null);
+        expect(await store.getJob('j-3')).to.deep.equal(job('j-3', { type: 'mail' }));
+        expect(await store.getTask('t-1')).to.deep.equal(
+          task('t-1', { candidateGroups: ['sales'], state: 'completed', completedAt: at(8), completedBy: 'ann' }),
+        );
+        expect(await store.getTask('t-2')).to.deep.equal(task('t-2', { name: 'Ship' }));
+        expect(await store.getIncident('inc-1')).to.deep.equal(
+          incident('inc-1', { state: 'resolved', resolvedAt: at(7) }),
+        );
+        expect(await store.getIncident('inc-2')).to.deep.equal(incident('inc-2', { type: 'CONDITION_ERROR' }));
+        expect(await store.history('pi-1')).to.deep.equal([
+          history('pi-1', 1),
+          history('pi-1', 2, { event: 'completed' }),
+        ]);
+        const summaries = await store.listInstances({ state: 'completed' });
+        expect(summaries.map((s) => [s.id, s.endedAt])).to.deep.equal([['pi-1', at(9)]]);
+      });
+
+      it('refuses a stale revision and leaves state and derived records untouched', async () => {
+        const v1 = instance('pi-1');
+        await store.createInstance(v1, [put.task(task('t-1')), put.job(job('j-1'))]);
+        const v2 = next(v1);
+        expect(await store.commitInstance(v2, 1, [])).to.equal(true);
+
+        const stale = next(v1, { status: 'canceled', endedAt: at(5) });
+        const committed = await store.commitInstance(stale, 1, [
+          { type: 'task.patch', id: 't-1', patch: { state: 'canceled' } },
+          { type: 'job.delete', key: 'j-1' },
+          put.task(task('t-2')),
+          put.history(history('pi-1', 1)),
+        ]);
+        expect(committed).to.equal(false);
+        expect(await store.getInstance('pi-1')).to.deep.equal(v2);
+        expect(await store.getTask('t-1')).to.deep.equal(task('t-1'));
+        expect(await store.getTask('t-2')).to.equal(null);
+        expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
+        expect(await store.history('pi-1')).to.deep.equal([]);
+        expect(await store.listInstances({ state: 'canceled' })).to.deep.equal([]);
+      });
+
+      it('lets exactly one of two commits racing from the same revision win', async () => {
+        const v1 = instance('pi-1');
+        await store.createInstance(v1, []);
+        const left = next(v1, { vars: { '0': { winner: 'left' } } });
+        const right = next(v1, { vars: { '0': { winner: 'right' } } });
+        const results = await Promise.all([
+          store.commitInstance(left, 1, [put.task(task('t-left'))]),
+          store.commitInstance(right, 1, [put.task(task('t-right'))]),
+        ]);
+        expect(results.filter(Boolean)).to.have.length(1);
+        const [winner, winnerTask, loserTask] = results[0]
+          ? [left, 't-left', 't-right']
+          : [right, 't-right', 't-left'];
+        expect(await store.getInstance('pi-1')).to.deep.equal(winner);
+        expect(await store.getTask(winnerTask)).to.not.equal(null);
+        expect(await store.getTask(loserTask)).to.equal(null);
+      });
+
+      it('lists instances by process key, state and business key, oldest first', async () => {
+        await store.createInstance(instance('pi-3', { startedAt: at(3), businessKey: 'B' }), []);
+        await store.createInstance(instance('pi-1', { startedAt: at(1), businessKey: 'A' }), []);
+        await store.createInstance(
+          instance('pi-2', { startedAt: at(2), processKey: 'invoice', businessKey: 'A' }),
+          [],
+        );
+        await store.createInstance(
+          instance('pi-4', { startedAt: at(4), status: 'completed', endedAt: at(5) }),
+          [],
+        );
+        const ids = async (filter: Parameters<Store['listInstances']>[0]) =>
+          (await store.listInstances(filter)).map((s) => s.id);
+
+        expect(await ids({})).to.deep.equal(['pi-1', 'pi-2', 'pi-3', 'pi-4']);
+        expect(await ids({ processKey: 'order' })).to.deep.equal(['pi-1', 'pi-3', 'pi-4']);
+        expect(await ids({ state: 'active' })).to.deep.equal(['pi-1', 'pi-2', 'pi-3']);
+        expect(await ids({ businessKey: 'A' })).to.deep.equal(['pi-1', 'pi-2']);
+        expect(await ids({ processKey: 'order', businessKey: 'A' })).to.deep.equal(['pi-1']);
+        expect(await ids({ processKey: 'order', state: 'completed' })).to.deep.equal(['pi-4']);
+        expect(await ids({ limit: 2 })).to.deep.equal(['pi-1', 'pi-2']);
+        expect((await store.listInstances({ businessKey: 'B' }))[0]).to.deep.equal({
+          id: 'pi-3',
+          processKey: 'order',
+          version: 1,
+          businessKey: 'B',
+          state: 'active',
+          startedAt: at(3),
+          endedAt: null,
+        });
+      });
+    });
+
+    describe('tasks', () => {
+      const ids = async (filter: Parameters<Store['listTasks']>[0]) =>
+        (await store.listTasks(filter)).map((t) => t.id);
+
+      it('orders by priority (high first), then due date (none last), then creation', async () => {
+        await seed([
+          put.task(task('t-low', { priority: 10 })),
+          put.task(task('t-nodue-old', { priority: 50, createdAt: at(1) })),
+          put.task(task('t-nodue-new', { priority: 50, createdAt: at(2) })),
+          put.task(task('t-due-late', { priority: 50, dueDate: at(60), createdAt: at(0) })),
+          put.task(task('t-due-soon', { priority: 50, dueDate: at(30), createdAt: at(3) })),
+          put.task(task('t-high', { priority: 90, createdAt: at(9) })),
+        ]);
+        expect(await ids({})).to.deep.equal([
+          't-high',
+          't-due-soon',
+          't-due-late',
+          't-nodue-old',
+          't-nodue-new',
+          't-low',
+        ]);
+        expect(await ids({ limit: 2 })).to.deep.equal(['t-high', 't-due-soon']);
+      });
+
+      it('filters by state, assignee, process instance and process key', async () => {
+        await seed([
+          put.task(task('t-1', { assignee: 'ann', processInstanceId: 'pi-1', createdAt: at(1) })),
+          put.task(task('t-2', { assignee: 'bob', processInstanceId: 'pi-2', createdAt: at(2) })),
+          put.task(
+            task('t-3', { state: 'completed', assignee: 'ann', processInstanceId: 'pi-2', createdAt: at(3) }),
+          ),
+          put.task(task('t-4', { processKey: 'invoice', processInstanceId: 'pi-3', createdAt: at(4) })),
+        ]);
+        expect(await ids({ state: 'open' })).to.deep.equal(['t-1', 't-2', 't-4']);
+        expect(await ids({ state: 'completed' })).to.deep.equal(['t-3']);
+        expect(await ids({ assignee: 'ann' })).to.deep.equal(['t-1', 't-3']);
+        expect(await ids({ assignee: 'ann', state: 'open' })).to.deep.equal(['t-1']);
+        expect(await ids({ processInstanceId: 'pi-2' })).to.deep.equal(['t-2', 't-3']);
+        expect(await ids({ processKey: 'invoice' })).to.deep.equal(['t-4']);
+      });
+
+      it('finds tasks offered to any of the given groups, or to a user by name', async () => {
+        await seed([
+          put.task(task('t-sales', { candidateGroups: ['sales'], createdAt: at(1) })),
+          put.task(task('t-both', { candidateGroups: ['sales', 'finance'], createdAt: at(2) })),
+          put.task(task('t-finance', { candidateGroups: ['finance'], createdAt: at(3) })),
+          put.task(task('t-ann', { candidateUsers: ['ann', 'bob'], createdAt: at(4) })),
+          put.task(
+            task('t-done', { candidateGroups: ['sales'], candidateUsers: ['ann'], state: 'completed', createdAt: at(5) }),
+          ),
+        ]);
+        expect(await ids({ candidateGroups: ['sales'] })).to.deep.equal(['t-sales', 't-both', 't-done']);
+        expect(await ids({ candidateGroups: ['sales', 'finance'], state: 'open' })).to.deep.equal([
+          't-sales',
+          't-both',
+          't-finance',
+        ]);
+        expect(await ids({ candidateGroups: [] })).to.deep.equal([]);
+        expect(await ids({ candidateUser: 'ann' })).to.deep.equal(['t-ann', 't-done']);
+        expect(await ids({ candidateUser: 'ann', state: 'open' })).to.deep.equal(['t-ann']);
+        expect(await ids({ candidateUser: 'carl' })).to.deep.equal([]);
+      });
+
+      it('shows an employee what is assigned to them or offered to them or their groups', async () => {
+        await seed([
+          put.task(task('t-mine', { assignee: 'ann', createdAt: at(1) })),
+          put.task(task('t-by-name', { candidateUsers: ['ann'], createdAt: at(2) })),
+          put.task(task('t-my-group', { candidateGroups: ['sales'], createdAt: at(3) })),
+          put.task(task('t-other-group', { candidateGroups: ['finance'], createdAt: at(4) })),
+          put.task(task('t-bobs', { assignee: 'bob', createdAt: at(5) })),
+          put.task(
+            task('t-all', { assignee: 'ann', candidateUsers: ['ann'], candidateGroups: ['sales'], createdAt: at(6) }),
+          ),
+          put.task(task('t-closed', { assignee: 'ann', state: 'completed', createdAt: at(7) })),
+        ]);
+        const ann = { username: 'ann', groups: ['sales', 'support'] };
+        expect(await ids({ visibleTo: ann, state: 'open' })).to.deep.equal([
+          't-mine',
+          't-by-name',
+          't-my-group',
+          't-all',
+        ]);
+        expect(await ids({ visibleTo: ann })).to.deep.equal([
+          't-mine',
+          't-by-name',
+          't-my-group',
+          't-all',
+          't-closed',
+        ]);
+        expect(await ids({ visibleTo: { username: 'dora', groups: [] } })).to.deep.equal([]);
+        expect(await ids({ visibleTo: ann, candidateGroups: ['sales'] })).to.deep.equal(['t-my-group', 't-all']);
+      });
+
+      it('keeps candidate look-ups right when a task is patched or put again', async () => {
+        const v1 = await seed(
+          [put.task(task('t-1', { candidateGroups: ['sales'], candidateUsers: ['ann'] }))],
+          'pi-1',
+        );
+        const v2 = next(v1);
+        await store.commitInstance(v2, 1, [
+          { type: 'task.patch', id: 't-1', patch: { candidateGroups: ['finance'], candidateUsers: [] } },
+        ]);
+        expect(await ids({ candidateGroups: ['sales'] })).to.deep.equal([]);
+        expect(await ids({ candidateGroups: ['finance'] })).to.deep.equal(['t-1']);
+        expect(await ids({ candidateUser: 'ann' })).to.deep.equal([]);
+        expect(await ids({ visibleTo: { username: 'ann', groups: ['finance'] } })).to.deep.equal(['t-1']);
+
+        const v3 = next(v2);
+        await store.commitInstance(v3, 2, [
+          { type: 'task.patch', id: 't-1', patch: { assignee: 'bob', candidateUsers: ['carl'] } },
+        ]);
+        expect(await ids({ candidateGroups: ['finance'] })).to.deep.equal(['t-1']);
+        expect(await ids({ candidateUser: 'carl' })).to.deep.equal(['t-1']);
+        expect(await ids({ visibleTo: { username: 'bob', groups: [] } })).to.deep.equal(['t-1']);
+
+        const v4 = next(v3);
+        await store.commitInstance(v4, 3, [
+          { type: 'task.patch', id: 't-1', patch: { state: 'completed', completedBy: 'bob', completedAt: at(4) } },
+        ]);
+        expect(await ids({ candidateGroups: ['finance'], state: 'open' })).to.deep.equal([]);
+        expect(await ids({ candidateGroups: ['finance'], state: 'completed' })).to.deep.equal(['t-1']);
+        expect(await ids({ visibleTo: { username: 'carl', groups: [] }, state: 'open' })).to.deep.equal([]);
+        expect(await ids({ candidateUser: 'carl', state: 'completed' })).to.deep.equal(['t-1']);
+
+        const v5 = next(v4);
+        await store.commitInstance(v5, 4, [put.task(task('t-1', { candidateGroups: ['support'] }))]);
+        expect(await ids({ candidateGroups: ['finance'] })).to.deep.equal([]);
+        expect(await ids({ candidateUser: 'carl' })).to.deep.equal([]);
+        expect(await ids({ candidateGroups: ['support'], state: 'open' })).to.deep.equal(['t-1']);
+        expect(await store.getTask('t-1')).to.deep.equal(task('t-1', { candidateGroups: ['support'] }));
+      });
+    });
+
+    describe('jobs', () => {
+      it('hands a job to one worker only, with the lock recorded', async () => {
+        await seed([put.job(job('j-1'))]);
+        const [first, second] = await Promise.all([
+          store.activateJobs({ type: 'payment', worker: 'w1', maxJobs: 5, lockMs: 1000, now: NOW }),
+          store.activateJobs({ type: 'payment', worker: 'w2', maxJobs: 5, lockMs: 1000, now: NOW }),
+        ]);
+        const handed = [...first, ...second];
+        expect(handed).to.have.length(1);
+        const owner = first.length === 1 ? 'w1' : 'w2';
+        const leased = job('j-1', { lockOwner: owner, lockExpiresAt: NOW + 1000 });
+        expect(handed[0]).to.deep.equal(leased);
+        expect(await store.getJob('j-1')).to.deep.equal(leased);
+        expect(
+          await store.activateJobs({ type: 'payment', worker: 'w3', maxJobs: 5, lockMs: 1000, now: NOW + 999 }),
+        ).to.deep.equal([]);
+      });
+
+      it('respects type, availableAt and maxJobs, oldest available first', async () => {
+        await seed([
+          put.job(job('j-later', { availableAt: NOW + 60_000 })),
+          put.job(job('j-b', { availableAt: NOW - 1000, createdAt: at(2) })),
+          put.job(job('j-a', { availableAt: NOW - 1000, createdAt: at(1) })),
+          put.job(job('j-first', { availableAt: NOW - 5000, createdAt: at(3) })),
+          put.job(job('j-mail', { type: 'mail' })),
+        ]);
+        const batch = await store.activateJobs({ type: 'payment', worker: 'w1', maxJobs: 2, lockMs: 500, now: NOW });
+        expect(batch.map((j) => j.key)).to.deep.equal(['j-first', 'j-a']);
+        const rest = await store.activateJobs({ type: 'payment', worker: 'w2', maxJobs: 10, lockMs: 500, now: NOW });
+        expect(rest.map((j) => j.key)).to.deep.equal(['j-b']);
+        const later = await store.activateJobs({
+          type: 'payment',
+          worker: 'w2',
+          maxJobs: 10,
+          lockMs: 500,
+          now: NOW + 60_000,
+        });
+        // By then the first leases have expired too.
+        expect(later.map((j) => j.key)).to.deep.equal(['j-first', 'j-a', 'j-b', 'j-later']);
+        expect(later.every((j) => j.lockOwner === 'w2' && j.lockExpiresAt === NOW + 60_500)).to.equal(true);
+      });
+
+      it('makes a job available again once its lock expires', async () => {
+        await seed([put.job(job('j-1'))]);
+        await store.activateJobs({ type: 'payment', worker: 'w1', maxJobs: 1, lockMs: 30_000, now: NOW });
+        expect(await store.countAvailableJobs(['payment'], NOW + 29_999)).to.equal(0);
+        expect(await store.countAvailableJobs(['payment'], NOW + 30_000)).to.equal(1);
+        const again = await store.activateJobs({
+          type: 'payment',
+          worker: 'w2',
+          maxJobs: 1,
+          lockMs: 30_000,
+          now: NOW + 30_000,
+        });
+        expect(again.map((j) => [j.key, j.lockOwner, j.lockExpiresAt])).to.deep.equal([
+          ['j-1', 'w2', NOW + 60_000],
+        ]);
+      });
+
+      it('counts available jobs and tells when the next one becomes available', async () => {
+        const v1 = await seed(
+          [
+            put.job(job('j-now')),
+            put.job(job('j-backoff', { availableAt: NOW + 5000 })),
+            put.job(job('j-mail', { type: 'mail', availableAt: NOW + 2000 })),
+            put.job(job('j-locked', { type: 'sms', lockOwner: 'w1', lockExpiresAt: NOW + 1000 })),
+          ],
+          'pi-1',
+        );
+        expect(await store.countAvailableJobs(null, NOW)).to.equal(1);
+        expect(await store.countAvailableJobs(['payment', 'mail'], NOW)).to.equal(1);
+        expect(await store.countAvailableJobs(['mail', 'sms'], NOW)).to.equal(0);
+        expect(await store.countAvailableJobs(['payment', 'mail', 'sms'], NOW + 5000)).to.equal(4);
+        expect(await store.countAvailableJobs([], NOW + 5000)).to.equal(0);
+
+        expect(await store.nextJobWakeUp(null, NOW)).to.equal(NOW + 1000);
+        expect(await store.nextJobWakeUp(['payment'], NOW)).to.equal(NOW + 5000);
+        expect(await store.nextJobWakeUp(['payment', 'mail'], NOW)).to.equal(NOW + 2000);
+        expect(await store.nextJobWakeUp(['sms'], NOW)).to.equal(NOW + 1000);
+        expect(await store.nextJobWakeUp(null, NOW + 5000)).to.equal(null);
+        expect(await store.nextJobWakeUp(['other'], NOW)).to.equal(null);
+
+        await store.commitInstance(next(v1), 1, [
+          { type: 'job.delete', key: 'j-backoff' },
+          { type: 'job.patch', key: 'j-locked', patch: { lockOwner: null, lockExpiresAt: null } },
+        ]);
+        expect(await store.nextJobWakeUp(null, NOW)).to.equal(NOW + 2000);
+        expect(await store.countAvailableJobs(null, NOW)).to.equal(2);
+      });
+    });
+
+    describe('incidents', () => {
+      it('filters by state and instance, oldest first, and applies patches', async () => {
+        const v1 = await seed(
+          [
+            put.incident(incident('inc-2', { processInstanceId: 'pi-2', createdAt: at(2) })),
+            put.incident(incident('inc-1', { processInstanceId: 'pi-1', createdAt: at(1) })),
+            put.incident(incident('inc-3', { processInstanceId: 'pi-1', createdAt: at(3), state: 'resolved', resolvedAt: at(4) })),
+          ],
+          'pi-1',
+        );
+        const ids = async (filter: Parameters<Store['listIncidents']>[0]) =>
+          (await store.listIncidents(filter)).map((i) => i.id);
+        expect(await ids({})).to.deep.equal(['inc-1', 'inc-2', 'inc-3']);
+        expect(await ids({ state: 'open' })).to.deep.equal(['inc-1', 'inc-2']);
+        expect(await ids({ processInstanceId: 'pi-1' })).to.deep.equal(['inc-1', 'inc-3']);
+        expect(await ids({ state: 'open', processInstanceId: 'pi-1' })).to.deep.equal(['inc-1']);
+        expect(await ids({ limit: 1 })).to.deep.equal(['inc-1']);
+
+        await store.commitInstance(next(v1), 1, [
+          { type: 'incident.patch', id: 'inc-1', patch: { state: 'resolved', resolvedAt: at(9) } },
+        ]);
+        expect(await ids({ state: 'open' })).to.deep.equal(['inc-2']);
+        expect(await store.getIncident('inc-1')).to.deep.equal(
+          incident('inc-1', { processInstanceId: 'pi-1', createdAt: at(1), state: 'resolved', resolvedAt: at(9) }),
+        );
+        expect(await store.getIncident('missing')).to.equal(null);
+      });
+    });
+
+    describe('history', () => {
+      it('returns an instance history in seq order and ignores a replayed record', async () => {
+        const v1 = await seed(
+          [put.history(history('pi-1', 2)), put.history(history('pi-1', 1)), put.history(history('pi-2', 1))],
+          'pi-1',
+        );
+        const replayed = history('pi-1', 2, { elementId: 'replayed' });
+        await store.commitInstance(next(v1), 1, [
+          put.history(replayed),
+          put.history(history('pi-1', 3, { elementType: 'sequenceFlow', event: 'taken' })),
+        ]);
+        expect(await store.history('pi-1')).to.deep.equal([
+          history('pi-1', 1),
+          history('pi-1', 2),
+          history('pi-1', 3, { elementType: 'sequenceFlow', event: 'taken' }),
+        ]);
+        expect(await store.history('pi-2')).to.deep.equal([history('pi-2', 1)]);
+        expect(await store.history('none')).to.deep.equal([]);
+      });
+    });
+
+    describe('deployments and definitions', () => {
+      beforeEach(async () => {
+        await store.saveDeployment(deployment('dep-1'), [
+          definition('order', 1, 'dep-1'),
+          definition('invoice', 1, 'dep-1'),
+        ]);
+        await store.saveDeployment(deployment('dep-2', { deployedAt: at(5) }), [definition('order', 2, 'dep-2')]);
+      });
+
+      it('finds deployments by id and by hash', async () => {
+        expect(await store.getDeployment('dep-1')).to.deep.equal(deployment('dep-1'));
+        expect(await store.findDeploymentByHash('hash-dep-2')).to.deep.equal(deployment('dep-2', { deployedAt: at(5) }));
+        expect(await store.findDeploymentByHash('unknown')).to.equal(null);
+        expect(await store.getDeployment('missing')).to.equal(null);
+      });
+
+      it('finds the latest definition, a given version, and one by id', async () => {
+        expect(await store.findDefinition('order')).to.deep.equal(definition('order', 2, 'dep-2'));
+        expect(await store.findDefinition('order', 1)).to.deep.equal(definition('order', 1, 'dep-1'));
+        expect(await store.findDefinition('order', 3)).to.equal(null);
+        expect(await store.findDefinition('unknown')).to.equal(null);
+        expect(await store.getDefinition('invoice:1:dep-1')).to.deep.equal(definition('invoice', 1, 'dep-1'));
+        expect(await store.getDefinition('missing')).to.equal(null);
+      });
+
+      it('lists definitions by key, then version', async () => {
+        const all = await store.listDefinitions();
+        expect(all.map((d) => d.id)).to.deep.equal(['invoice:1:dep-1', 'order:1:dep-1', 'order:2:dep-2']);
+        const orders = await store.listDefinitions('order');
+        expect(orders.map((d) => d.version)).to.deep.equal([1, 2]);
+        expect(await store.listDefinitions('unknown')).to.deep.equal([]);
+      });
+
+      it('rejects a second deployment that claims a taken process version', async () => {
+        const error = await rejection(
+          store.saveDeployment(deployment('dep-3'), [definition('order', 2, 'dep-3')]),
+        );
+        expect(error).to.be.instanceOf(ConflictError);
+        expect((await store.findDefinition('order'))?.deploymentId).to.equal('dep-2');
+        expect(await store.findDefinition('order', 2)).to.deep.equal(definition('order', 2, 'dep-2'));
+      });
+    });
+
+    describe('document collections', () => {
+      interface Customer extends Doc {
+        name: string;
+        email: string;
+        tags: string[];
+        tier: number;
+        active: boolean;
+        region?: string | null;
+        note?: { text: string };
+      }
+      const spec = { name: 'customers', indexes: ['tier', 'tags', 'active'], unique: ['email'] };
+      const customer = (id: string, overrides: Partial<Customer> = {}): Omit<Customer, 'rev'> => ({
+        id,
+        name: `Customer ${id}`,
+        email: `${id}@example.com`,
+        tags: [],
+        tier: 1,
+        active: true,
+        ...overrides,
+      });
+      const customers = () => store.collection<Customer>(spec);
+
+      it('inserts with rev 1 and gets the document back', async () => {
+        const inserted = await customers().insert(customer('c-1', { tags: ['vip'], note: { text: 'hi' } }));
+        expect(inserted).to.deep.equal({ ...customer('c-1', { tags: ['vip'], note: { text: 'hi' } }), rev: 1 });
+        expect(await customers().get('c-1')).to.deep.equal(inserted);
+        expect(await customers().get('missing')).to.equal(null);
+      });
+
+      it('rejects a duplicate id and a duplicate unique field with ConflictError', async () => {
+        await customers().insert(customer('c-1'));
+        const sameId = await rejection(customers().insert(customer('c-1', { email: 'other@example.com' })));
+        expect(sameId).to.be.instanceOf(ConflictError);
+        const sameEmail = await rejection(customers().insert(customer('c-2', { email: 'c-1@example.com' })));
+        expect(sameEmail).to.be.instanceOf(ConflictError);
+        expect((sameEmail as ConflictError).message).to.contain('email');
+        expect(await customers().get('c-2')).to.equal(null);
+        expect(await customers().count()).to.equal(1);
+      });
+
+      it('replaces on the current rev and returns null on a stale one', async () => {
+        const v1 = await customers().insert(customer('c-1'));
+        const v2 = await customers().replace({ ...v1, name: 'Renamed' } as Customer);
+        expect(v2).to.deep.equal({ ...v1, name: 'Renamed', rev: 2 });
+        expect(await customers().replace({ ...v1, name: 'Stale' } as Customer)).to.equal(null);
+        expect(await customers().get('c-1')).to.deep.equal(v2);
+        expect(await customers().replace({ ...v1, id: 'missing' } as Customer)).to.equal(null);
+      });
+
+      it('rejects a replace that would duplicate a unique field', async () => {
+        await customers().insert(customer('c-1'));
+        const v1 = await customers().insert(customer('c-2'));
+        const error = await rejection(customers().replace({ ...v1, email: 'c-1@example.com' } as Customer));
+        expect(error).to.be.instanceOf(ConflictError);
+        expect(await customers().get('c-2')).to.deep.equal(v1);
+      });
+
+      it('finds by equality on scalar fields and by membership on array fields', async () => {
+        const c = customers();
+        await c.insert(customer('c-1', { tier: 2, tags: ['vip', 'b2b'], region: 'north' }));
+        await c.insert(customer('c-2', { tier: 1, tags: ['b2b'], active: false }));
+        await c.insert(customer('c-3', { tier: 2, tags: [], region: null }));
+        await c.insert(customer('c-4', { tier: 3, tags: ['["vip"]'] }));
+        const ids = async (where: Record<string, string | number | boolean | null>) =>
+          (await c.find({ where })).map((d) => d.id);
+        expect(await ids({ tier: 2 })).to.deep.equal(['c-1', 'c-3']);
+        expect(await ids({ tags: 'vip' })).to.deep.equal(['c-1']);
+        expect(await ids({ tags: 'b2b' })).to.deep.equal(['c-1', 'c-2']);
+        expect(await ids({ tags: 'b2b', tier: 2 })).to.deep.equal(['c-1']);
+        // The JSON text of an array is not one of its items.
+        expect(await ids({ tags: '["vip","b2b"]' })).to.deep.equal([]);
+        expect(await ids({ tags: '["vip"]' })).to.deep.equal(['c-4']);
+        expect(await ids({ active: false })).to.deep.equal(['c-2']);
+        expect(await ids({ email: 'c-3@example.com' })).to.deep.equal(['c-3']);
+        // Unindexed fields behave the same, just without an index behind them.
+        expect(await ids({ region: 'north' })).to.deep.equal(['c-1']);
+        expect(await ids({ name: 'Customer c-2' })).to.deep.equal(['c-2']);
+        expect(await ids({ tier: '2' })).to.deep.equal([]);
+        expect(await ids({ id: 'c-4' })).to.deep.equal(['c-4']);
+      });
+
+      it('orders, limits and counts', async () => {
+        const c = customers();
+        await c.insert(customer('c-1', { tier: 3, name: 'Bravo' }));
+        await c.insert(customer('c-2', { tier: 1, name: 'Alpha' }));
+        await c.insert(customer('c-3', { tier: 2, name: 'Charlie', tags: ['vip'] }));
+        await c.insert(customer('c-4', { tier: 2, name: 'Delta', tags: ['vip'] }));
+        const ids = async (query: Parameters<typeof c.find>[0]) => (await c.find(query)).map((d) => d.id);
+        expect(await ids({})).to.deep.equal(['c-1', 'c-2', 'c-3', 'c-4']);
+        expect(await ids({ orderBy: 'tier' })).to.deep.equal(['c-2', 'c-3', 'c-4', 'c-1']);
+        expect(await ids({ orderBy: 'name', desc: true })).to.deep.equal(['c-4', 'c-3', 'c-1', 'c-2']);
+        expect(await ids({ orderBy: 'tier', desc: true, limit: 2 })).to.deep.equal(['c-1', 'c-4']);
+        expect(await ids({ where: { tags: 'vip' }, orderBy: 'name', desc: true })).to.deep.equal(['c-4', 'c-3']);
+        expect(await c.count()).to.equal(4);
+        expect(await c.count({ where: { tier: 2 } })).to.equal(2);
+        expect(await c.count({ where: { tags: 'vip', tier: 1 } })).to.equal(0);
+      });
+
+      it('deletes a document', async () => {
+        const c = customers();
+        await c.insert(customer('c-1', { tags: ['vip'] }));
+        expect(await c.delete('c-1')).to.equal(true);
+        expect(await c.delete('c-1')).to.equal(false);
+        expect(await c.get('c-1')).to.equal(null);
+        expect(await c.find({ where: { tags: 'vip' } })).to.deep.equal([]);
+        await c.insert(customer('c-1'));
+        expect(await c.count()).to.equal(1);
+      });
+
+      it('keeps collections apart and serves the same spec twice', async () => {
+        await customers().insert(customer('c-1'));
+        const sessions = store.collection<Doc & { user: string }>({ name: 'sessions', indexes: ['user'] });
+        await sessions.insert({ id: 'c-1', user: 'ann' });
+        expect(await customers().count()).to.equal(1);
+        expect((await sessions.find({ where: { user: 'ann' } })).map((s) => s.id)).to.deep.equal(['c-1']);
+        expect(await store.collection<Customer>(spec).get('c-1')).to.deep.equal({ ...customer('c-1'), rev: 1 });
+      });
+
+      it('refuses collection and field names that are not plain identifiers', async () => {
+        expect(() => store.collection({ name: 'bad name; DROP TABLE x', indexes: [] })).to.throw();
+        expect(() => store.collection({ name: 'fine', indexes: ["x') --"] })).to.throw();
+        const error = await rejection(customers().find({ where: { "tier') OR 1=1 --": 1 } }));
+        expect(error).to.be.instanceOf(Error);
+        const orderError = await rejection(customers().find({ orderBy: 'tier; DROP TABLE x' }));
+        expect(orderError).to.be.instanceOf(Error);
+      });
+    });
+  });
+}
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  expect.fail('expected the promise to reject');
+}

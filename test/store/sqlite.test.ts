@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { openSqliteStore } from '../../engine/store/sqlite.ts';
+import type { Store } from '../../engine/store/port.ts';
+import { instance, job, next, put, task } from './fixtures.ts';
+import { storeContract } from './contract.ts';
+
+/** Each test gets its own folder, so the file, its WAL and shared memory go away together. */
+function tempFolder(): string {
+  return join(tmpdir(), `karvon-store-${randomUUID()}`);
+}
+
+let folder = '';
+
+storeContract(
+  'sqlite',
+  async () => {
+    folder = tempFolder();
+    return openSqliteStore({ file: join(folder, 'karvon.db') });
+  },
+  async () => {
+    await rm(folder, { recursive: true, force: true });
+  },
+);
+
+describe('SQLite store', () => {
+  let dir: string;
+  let file: string;
+  let store: Store | undefined;
+
+  beforeEach(() => {
+    dir = tempFolder();
+    // A folder that does not exist yet: opening must create it.
+    file = join(dir, 'nested', 'karvon.db');
+  });
+
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps everything across close and reopen of the same file', async () => {
+    store = await openSqliteStore({ file });
+    const state = instance('pi-1');
+    await store.createInstance(state, [put.task(task('t-1', { candidateGroups: ['sales'] })), put.job(job('j-1'))]);
+    await store.collection({ name: 'users', indexes: ['groups'], unique: ['username'] }).insert({
+      id: 'u-1',
+      username: 'ann',
+      groups: ['sales'],
+    });
+    await store.close();
+
+    store = await openSqliteStore({ file });
+    expect(await store.getInstance('pi-1')).to.deep.equal(state);
+    expect((await store.listTasks({ candidateGroups: ['sales'] })).map((t) => t.id)).to.deep.equal(['t-1']);
+    expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
+    const users = store.collection({ name: 'users', indexes: ['groups'], unique: ['username'] });
+    expect((await users.find({ where: { groups: 'sales' } })).map((u) => u.id)).to.deep.equal(['u-1']);
+    expect(await store.commitInstance(next(state), 1, [])).to.equal(true);
+  });
+
+  it('writes nothing of a commit whose effect fails', async () => {
+    store = await openSqliteStore({ file });
+    const state = instance('pi-1');
+    await store.createInstance(state, [put.job(job('j-1'))]);
+    const broken = { type: 'job.patch', key: 'j-1', patch: { noSuchField: 1 } } as unknown as Parameters<
+      Store['commitInstance']
+    >[2][number];
+    let failed = false;
+    try {
+      await store.commitInstance(next(state), 1, [
+        put.task(task('t-1')),
+        { type: 'job.patch', key: 'j-1', patch: { retries: 0 } },
+        broken,
+      ]);
+    } catch {
+      failed = true;
+    }
+    expect(failed).to.equal(true);
+    expect(await store.getInstance('pi-1')).to.deep.equal(state);
+    expect(await store.getTask('t-1')).to.equal(null);
+    expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
+  });
+
+  it('creates no instance when one of its first effects fails', async () => {
+    store = await openSqliteStore({ file });
+    const incomplete = { ...task('t-1'), name: null } as unknown as ReturnType<typeof task>;
+    let failed = false;
+    try {
+      await store.createInstance(instance('pi-1'), [put.job(job('j-1')), put.task(incomplete)]);
+    } catch {
+      failed = true;
+    }
+    expect(failed).to.equal(true);
+    expect(await store.getInstance('pi-1')).to.equal(null);
+    expect(await store.getJob('j-1')).to.equal(null);
+  });
+
+  it('indexes array items of documents written before the field was indexed', async () => {
+    store = await openSqliteStore({ file });
+    await store.collection({ name: 'deals', indexes: [] }).insert({ id: 'd-1', tags: ['hot'] });
+    const indexed = store.collection({ name: 'deals', indexes: ['tags'] });
+    expect((await indexed.find({ where: { tags: 'hot' } })).map((d) => d.id)).to.deep.equal(['d-1']);
+    await indexed.insert({ id: 'd-2', tags: ['hot', 'cold'] });
+    expect(await indexed.count({ where: { tags: 'hot' } })).to.equal(2);
+  });
+});

@@ -1,0 +1,493 @@
+// The engine's library API, wrapped by the server. It loads an instance, applies the pure `step`,
+// and commits state plus effects with a revision check. Commands for one instance run one at a
+// time inside this process; across processes the revision check serializes them (the loser
+// reloads and tries again), so parallel branches never collide at a join.
+
+import { SystemClock, RandomIds } from './clock.ts';
+import { Deployer, type DeployResult } from './deployments.ts';
+import { ConflictError, KarvonError, NotFoundError } from './errors.ts';
+import { JobRunner } from './runtime/job-runner.ts';
+import { ROOT, visibleVariables } from './runtime/transition.ts';
+import { step, type Command, type StepResult } from './step.ts';
+import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
+import type {
+  DeploymentResource,
+  IncidentFilter,
+  InstanceFilter,
+  Store,
+  TaskFilter,
+} from './store/port.ts';
+import type {
+  Effect,
+  HistoryRecord,
+  IncidentRecord,
+  InstanceState,
+  InstanceSummary,
+  Json,
+  JobRecord,
+  TaskRecord,
+  Variables,
+} from './types.ts';
+
+export interface EngineLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface EngineOptions {
+  store: Store;
+  clock?: Clock;
+  ids?: IdGenerator;
+  handlers?: InProcessJobHandler[];
+  logger?: EngineLogger;
+  /** Name of this node for job leases; defaults to a random id. */
+  workerId?: string;
+  /** How often to look for jobs made elsewhere or due after a backoff; 0 disables polling. */
+  pollMs?: number;
+}
+
+export type EngineEvent =
+  | { type: 'task.created' | 'task.updated' | 'task.completed' | 'task.canceled'; taskId: string; instanceId: string }
+  | { type: 'instance.updated' | 'instance.ended'; instanceId: string }
+  | { type: 'incident.created' | 'incident.resolved'; incidentId: string; instanceId: string }
+  | { type: 'command'; command: string; durationMs: number; ok: boolean };
+
+export interface InstanceView extends InstanceSummary {
+  variables: Variables;
+  activeElements: string[];
+  incidents: IncidentRecord[];
+}
+
+export interface ActivatedJob {
+  id: string;
+  type: string;
+  processInstanceId: string;
+  elementId: string;
+  variables: Variables;
+  customHeaders: Record<string, string>;
+  retries: number;
+}
+
+const MAX_COMMIT_ATTEMPTS = 8;
+
+const silent: EngineLogger = { info() {}, warn() {}, error() {} };
+
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  private readonly ids: IdGenerator;
+  private readonly deployer: Deployer;
+  private readonly runner: JobRunner;
+  private readonly logger: EngineLogger;
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private pollTimer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private drainWaiters: Array<() => void> = [];
+
+  private constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? new SystemClock();
+    this.ids = options.ids ?? new RandomIds();
+    this.logger = options.logger ?? silent;
+    this.deployer = new Deployer(this.store, this.ids, () => this.clock.now());
+    this.runner = new JobRunner(
+      {
+        store: this.store,
+        clock: this.clock,
+        workerId: options.workerId ?? `node-${this.ids.next()}`,
+        jobVariables: (job) => this.jobVariables(job),
+        completeJob: (key, variables) => this.completeJob(key, variables),
+        failJob: (key, input) => this.failJob(key, input),
+        throwJobError: (key, input) => this.throwJobError(key, input),
+        log: (level, message, fields) => this.logger[level](fields, message),
+      },
+      options.handlers ?? [],
+    );
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options);
+    const pollMs = options.pollMs ?? (options.clock ? 0 : 1000);
+    if (pollMs > 0) {
+      engine.pollTimer = setInterval(() => engine.runner.pokeAll(), pollMs);
+      engine.pollTimer.unref();
+    }
+    return engine;
+  }
+
+  on(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.warn({ error: (err as Error).message }, 'engine event listener failed');
+      }
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Deployments and processes
+
+  deploy(resources: DeploymentResource[], opts: { deployedBy?: string } = {}): Promise<DeployResult> {
+    return this.deployer.deploy(resources, opts.deployedBy ?? null);
+  }
+
+  async listProcesses(): Promise<Array<{ key: string; version: number; name: string | null }>> {
+    const latest = new Map<string, { key: string; version: number; name: string | null }>();
+    for (const d of await this.store.listDefinitions()) {
+      const cur = latest.get(d.key);
+      if (!cur || cur.version < d.version) latest.set(d.key, { key: d.key, version: d.version, name: d.name });
+    }
+    return [...latest.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async getProcess(key: string): Promise<{
+    key: string;
+    version: number;
+    name: string | null;
+    versions: Array<{ version: number; name: string | null; deployedAt: string; deployedBy: string | null; deploymentId: string }>;
+  }> {
+    const defs = await this.store.listDefinitions(key);
+    if (defs.length === 0) throw new NotFoundError(`process '${key}' is not deployed`);
+    const latest = defs.reduce((a, b) => (b.version > a.version ? b : a));
+    return {
+      key,
+      version: latest.version,
+      name: latest.name,
+      versions: defs.map((d) => ({ version: d.version, name: d.name, deployedAt: d.deployedAt, deployedBy: d.deployedBy, deploymentId: d.deploymentId })),
+    };
+  }
+
+  async getProcessXml(key: string, version?: number): Promise<string> {
+    const def = await this.store.findDefinition(key, version);
+    if (!def) throw new NotFoundError(version ? `process '${key}' has no version ${version}` : `process '${key}' is not deployed`);
+    return this.deployer.xml(def);
+  }
+
+  getForm(formKey: string | null): Promise<Json | null> {
+    return this.deployer.form(formKey);
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Instances
+
+  async startInstance(input: { processKey: string; version?: number; businessKey?: string | null; variables?: Variables }): Promise<InstanceSummary> {
+    const def = await this.store.findDefinition(input.processKey, input.version);
+    if (!def) {
+      throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
+    }
+    const model = await this.deployer.model(def.id);
+    const started = Date.now();
+    let ok = false;
+    try {
+      const result = step(model, null, { type: 'start', instanceId: this.ids.next(), businessKey: input.businessKey ?? null, variables: input.variables }, this.stepContext());
+      await this.store.createInstance(result.state, result.effects);
+      this.after(result.state, result.effects);
+      ok = true;
+      return summary(result.state);
+    } finally {
+      this.emit({ type: 'command', command: 'start', durationMs: Date.now() - started, ok });
+    }
+  }
+
+  async getInstance(id: string): Promise<InstanceView> {
+    const state = await this.instanceOrThrow(id);
+    return {
+      ...summary(state),
+      variables: state.vars[ROOT] ?? {},
+      activeElements: Object.values(state.elements).filter((e) => e.key !== ROOT).map((e) => e.elementId),
+      incidents: await this.store.listIncidents({ processInstanceId: id, state: 'open' }),
+    };
+  }
+
+  /** The raw durable state, for operations tooling and tests. */
+  getInstanceState(id: string): Promise<InstanceState | null> {
+    return this.store.getInstance(id);
+  }
+
+  listInstances(filter: InstanceFilter): Promise<InstanceSummary[]> {
+    return this.store.listInstances(filter);
+  }
+
+  async history(id: string): Promise<Array<Pick<HistoryRecord, 'elementId' | 'elementType' | 'event' | 'at'>>> {
+    await this.instanceOrThrow(id);
+    const rows = await this.store.history(id);
+    return rows.map((r) => ({ elementId: r.elementId, elementType: r.elementType, event: r.event, at: r.at }));
+  }
+
+  async cancelInstance(id: string): Promise<void> {
+    await this.command(id, { type: 'cancel' });
+  }
+
+  async setVariables(id: string, variables: Variables, scope?: string): Promise<void> {
+    await this.command(id, { type: 'setVariables', variables, scope });
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // User tasks
+
+  listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
+    return this.store.listTasks(filter);
+  }
+
+  async getTask(id: string): Promise<TaskRecord & { variables: Variables; form: Json | null }> {
+    const task = await this.taskOrThrow(id);
+    const state = await this.store.getInstance(task.processInstanceId);
+    let variables: Variables = {};
+    if (state) {
+      const open = state.tasks[id];
+      variables = open ? this.visible(state, open.elementInstance) : (state.vars[ROOT] ?? {});
+    }
+    return { ...task, variables, form: await this.deployer.form(task.formKey) };
+  }
+
+  async claimTask(id: string, username: string): Promise<TaskRecord> {
+    const task = await this.taskOrThrow(id);
+    await this.command(task.processInstanceId, { type: 'claimTask', taskId: id, user: username }, () => this.taskClosedError(id));
+    return this.taskOrThrow(id);
+  }
+
+  async unclaimTask(id: string): Promise<TaskRecord> {
+    const task = await this.taskOrThrow(id);
+    await this.command(task.processInstanceId, { type: 'unclaimTask', taskId: id }, () => this.taskClosedError(id));
+    return this.taskOrThrow(id);
+  }
+
+  async assignTask(id: string, assignee: string | null): Promise<TaskRecord> {
+    const task = await this.taskOrThrow(id);
+    await this.command(task.processInstanceId, { type: 'assignTask', taskId: id, assignee }, () => this.taskClosedError(id));
+    return this.taskOrThrow(id);
+  }
+
+  async completeTask(id: string, variables: Variables = {}, opts: { actor?: string | null } = {}): Promise<void> {
+    const task = await this.taskOrThrow(id);
+    if (task.state !== 'open') throw await this.taskClosedError(id);
+    await this.command(task.processInstanceId, { type: 'completeTask', taskId: id, variables, actor: opts.actor ?? null }, () => this.taskClosedError(id));
+  }
+
+  private async taskOrThrow(id: string): Promise<TaskRecord> {
+    const task = await this.store.getTask(id);
+    if (!task) throw new NotFoundError(`task ${id} not found`);
+    return task;
+  }
+
+  /** A conflict that says who closed the task and when, for the inbox to show. */
+  private async taskClosedError(id: string): Promise<KarvonError> {
+    const task = await this.store.getTask(id);
+    if (task?.state === 'completed') {
+      return new ConflictError(`task '${task.name}' was already completed${task.completedBy ? ` by ${task.completedBy}` : ''} at ${task.completedAt}`, [
+        { path: '/taskId', message: `completed${task.completedBy ? ` by ${task.completedBy}` : ''} at ${task.completedAt}` },
+      ]);
+    }
+    if (task?.state === 'canceled') return new ConflictError(`task '${task.name}' was canceled at ${task.completedAt}`);
+    return new ConflictError(`task ${id} is no longer open`);
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Jobs
+
+  async activateJobs(input: { type: string; worker: string; maxJobs: number; lockMs: number }): Promise<ActivatedJob[]> {
+    const jobs = await this.store.activateJobs({ ...input, now: this.clock.now() });
+    const out: ActivatedJob[] = [];
+    for (const job of jobs) {
+      out.push({
+        id: job.key,
+        type: job.type,
+        processInstanceId: job.processInstanceId,
+        elementId: job.elementId,
+        variables: await this.jobVariables(job),
+        customHeaders: job.customHeaders,
+        retries: job.retries,
+      });
+    }
+    return out;
+  }
+
+  async completeJob(key: string, variables: Variables = {}): Promise<void> {
+    const job = await this.jobOrThrow(key);
+    await this.command(job.processInstanceId, { type: 'completeJob', jobKey: key, variables });
+  }
+
+  async failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void> {
+    const job = await this.jobOrThrow(key);
+    await this.command(job.processInstanceId, { type: 'failJob', jobKey: key, retries: input.retries, errorMessage: input.errorMessage, backoffMs: input.retryBackoffMs });
+  }
+
+  async throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }): Promise<void> {
+    const job = await this.jobOrThrow(key);
+    await this.command(job.processInstanceId, { type: 'throwError', jobKey: key, errorCode: input.errorCode, errorMessage: input.errorMessage, variables: input.variables });
+  }
+
+  private async jobOrThrow(key: string): Promise<JobRecord> {
+    const job = await this.store.getJob(key);
+    if (!job) throw new NotFoundError(`job ${key} not found or no longer active`);
+    return job;
+  }
+
+  private async jobVariables(job: JobRecord): Promise<Variables> {
+    const state = await this.store.getInstance(job.processInstanceId);
+    if (!state || !state.elements[job.elementInstance]) return {};
+    return this.visible(state, job.elementInstance);
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Incidents
+
+  listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]> {
+    return this.store.listIncidents(filter);
+  }
+
+  async resolveIncident(id: string): Promise<void> {
+    const incident = await this.store.getIncident(id);
+    if (!incident) throw new NotFoundError(`incident ${id} not found`);
+    if (incident.state !== 'open') throw new ConflictError(`incident ${id} is already resolved`);
+    await this.command(incident.processInstanceId, { type: 'resolveIncident', incidentId: id });
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Time and background work
+
+  /** Resolves once in-process jobs that are due have run and nothing is left in flight. */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      this.runner.pokeAll(this.knownTypes);
+      await this.runner.idle();
+      if (this.inFlight > 0) {
+        await new Promise<void>((r) => this.drainWaiters.push(r));
+        continue;
+      }
+      if ((await this.dueHandledJobs()) === 0) return;
+    }
+  }
+
+  private async dueHandledJobs(): Promise<number> {
+    const types = [...this.knownTypes].filter((t) => this.runner.handles(t));
+    return types.length ? this.store.countAvailableJobs(types, this.clock.now()) : 0;
+  }
+
+  private readonly knownTypes = new Set<string>();
+
+  async close(): Promise<void> {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.runner.close();
+    await this.runner.idle();
+    while (this.inFlight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
+  }
+
+  // --------------------------------------------------------------------------------------------
+  // Command application
+
+  private stepContext() {
+    return { now: this.clock.now(), newId: () => this.ids.next() };
+  }
+
+  /** Runs one command for an instance: one at a time per instance, retried on a stale revision. */
+  private command(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<StepResult> {
+    const previous = this.queues.get(instanceId) ?? Promise.resolve();
+    const run = previous.then(() => this.applyWithRetry(instanceId, command, onConflict));
+    const tail = run.catch(() => undefined);
+    this.queues.set(instanceId, tail);
+    void tail.then(() => {
+      if (this.queues.get(instanceId) === tail) this.queues.delete(instanceId);
+    });
+    return run;
+  }
+
+  private async applyWithRetry(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<StepResult> {
+    const started = Date.now();
+    this.inFlight++;
+    let ok = false;
+    try {
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const current = await this.instanceOrThrow(instanceId);
+        const expectedRev = current.rev;
+        const model = await this.deployer.model(current.definitionId);
+        let result: StepResult;
+        try {
+          result = step(model, current, command, this.stepContext(), true);
+        } catch (err) {
+          if (err instanceof ConflictError && onConflict) throw await onConflict();
+          throw err;
+        }
+        if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
+          this.after(result.state, result.effects);
+          ok = true;
+          return result;
+        }
+      }
+      throw new ConflictError(`process instance ${instanceId} kept changing under ${command.type}; try again`);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) {
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        waiters.forEach((w) => w());
+      }
+      this.emit({ type: 'command', command: command.type, durationMs: Date.now() - started, ok });
+    }
+  }
+
+  /** Reactions after a commit: run new in-process jobs, tell listeners. */
+  private after(state: InstanceState, effects: Effect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'job.put':
+          this.knownTypes.add(e.job.type);
+          this.runner.poke(e.job.type);
+          break;
+        case 'task.put':
+          this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });
+          break;
+        case 'task.patch':
+          this.emit({
+            type: e.patch.state === 'completed' ? 'task.completed' : e.patch.state === 'canceled' ? 'task.canceled' : 'task.updated',
+            taskId: e.id,
+            instanceId: state.id,
+          });
+          break;
+        case 'incident.put':
+          this.emit({ type: 'incident.created', incidentId: e.incident.id, instanceId: state.id });
+          break;
+        case 'incident.patch':
+          this.emit({ type: 'incident.resolved', incidentId: e.id, instanceId: state.id });
+          break;
+        case 'instance.ended':
+          this.emit({ type: 'instance.ended', instanceId: state.id });
+          break;
+        default:
+          break;
+      }
+    }
+    this.emit({ type: 'instance.updated', instanceId: state.id });
+  }
+
+  private async instanceOrThrow(id: string): Promise<InstanceState> {
+    const state = await this.store.getInstance(id);
+    if (!state) throw new NotFoundError(`process instance ${id} not found`);
+    return state;
+  }
+
+  private visible(state: InstanceState, elementInstance: string): Variables {
+    return visibleVariables(state, elementInstance);
+  }
+}
+
+function summary(state: InstanceState): InstanceSummary {
+  return {
+    id: state.id,
+    processKey: state.processKey,
+    version: state.version,
+    businessKey: state.businessKey,
+    state: state.status,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+  };
+}
+

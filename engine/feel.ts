@@ -1,0 +1,131 @@
+// FEEL through @bpmn-io/feelin, the interpreter form-js uses, so engine and forms agree.
+// Expressions are checked once at deploy; a plain variable path skips the interpreter because
+// input/output mappings are mostly `=customer.address`, and re-parsing those on every step costs
+// more than the rest of the step together.
+
+import { evaluate, parseExpression, unaryTest } from '@bpmn-io/feelin';
+import type { Json, Variables } from './types.ts';
+
+export interface Expr {
+  /** As written in the diagram, e.g. `=amount > 1000` or `sales`. */
+  raw: string;
+  /** FEEL when the value starts with `=`; otherwise a literal string. */
+  feel: boolean;
+  /** The FEEL source without the leading `=`. */
+  text: string;
+  /** Set when the FEEL source is a plain path like `a.b.c`. */
+  path?: string[];
+}
+
+export type EvalResult = { ok: true; value: Json } | { ok: false; message: string };
+
+const PATH = /^\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/;
+const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'for', 'if', 'some', 'every', 'in', 'return', 'then', 'else', 'satisfies', 'instance', 'of', 'between', 'function', 'external']);
+
+export function expr(raw: string): Expr {
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('=')) return { raw, feel: false, text: raw };
+  const text = trimmed.slice(1);
+  const e: Expr = { raw, feel: true, text };
+  if (PATH.test(text)) {
+    const path = text.split('.').map((p) => p.trim());
+    if (!RESERVED.has(path[0])) e.path = path;
+  }
+  return e;
+}
+
+/** Returns a message describing the first syntax error, or null when the FEEL parses. */
+export function syntaxError(e: Expr): string | null {
+  if (!e.feel || e.path) return null;
+  if (e.text.trim() === '') return 'empty expression';
+  let problem: string | null = null;
+  try {
+    const tree = parseExpression(e.text, {}, undefined);
+    tree.iterate({
+      enter(node) {
+        if (problem) return false;
+        if (node.type.isError) {
+          problem = `syntax error at position ${node.from + 1}: ${node.from === node.to ? 'incomplete expression' : `unexpected '${e.text.slice(node.from, node.to)}'`}`;
+          return false;
+        }
+        return undefined;
+      },
+    });
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  return problem;
+}
+
+export function evaluateExpr(e: Expr, context: Variables): EvalResult {
+  if (!e.feel) return { ok: true, value: e.raw };
+  if (e.path) return { ok: true, value: walk(context, e.path) };
+  try {
+    const { value } = evaluate(e.text, context);
+    return toJson(value);
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+/** Evaluates a FEEL unary test (`> 10`, `"a","b"`) against an input value. */
+export function evaluateUnaryTest(test: string, input: Json, context: Variables): EvalResult {
+  try {
+    const { value } = unaryTest(test, { ...context, '?': input });
+    return toJson(value);
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+function walk(context: Variables, path: string[]): Json {
+  let current: Json | undefined = context[path[0]];
+  for (let i = 1; i < path.length; i++) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return null;
+    current = (current as Record<string, Json>)[path[i]];
+  }
+  return current === undefined ? null : current;
+}
+
+interface Temporal {
+  toISO(): string | null;
+}
+
+function isTemporal(v: object): v is Temporal {
+  return typeof (v as Partial<Temporal>).toISO === 'function';
+}
+
+/** Converts a FEEL value into JSON: dates and durations become ISO 8601 strings. */
+function toJson(value: unknown, depth = 0): EvalResult {
+  if (depth > 64) return { ok: false, message: 'result nests deeper than 64 levels' };
+  if (value === undefined || value === null) return { ok: true, value: null };
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? { ok: true, value } : { ok: false, message: `result is not a finite number (${value})` };
+  }
+  if (typeof value === 'string' || typeof value === 'boolean') return { ok: true, value };
+  if (typeof value === 'function') return { ok: false, message: 'result is a function, not a value' };
+  if (typeof value === 'object') {
+    if (isTemporal(value)) return { ok: true, value: value.toISO() };
+    if (Array.isArray(value)) {
+      const out: Json[] = [];
+      for (const item of value) {
+        const r = toJson(item, depth + 1);
+        if (!r.ok) return r;
+        out.push(r.value);
+      }
+      return { ok: true, value: out };
+    }
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = toJson(v, depth + 1);
+      if (!r.ok) return r;
+      out[k] = r.value;
+    }
+    return { ok: true, value: out };
+  }
+  return { ok: false, message: `unsupported result type ${typeof value}` };
+}
+
+export function describe(e: Expr): string {
+  return e.raw.trim();
+}

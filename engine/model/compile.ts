@@ -1,0 +1,267 @@
+// Deploy-time compilation: BPMN definitions → one immutable ProcessModel per executable process.
+// Every problem is collected (element id, type, reason) before anything is rejected, so an analyst
+// fixes a diagram in one round instead of one error at a time.
+
+import { behaviorFor, behaviorKey } from '../behaviors/index.ts';
+import { expr, syntaxError } from '../feel.ts';
+import { ElementCompiler, type MutableElement } from './compile-context.ts';
+import { child, children, str, type ModdleElement } from './moddle.ts';
+import type { ElementModel, FlowModel, Problem, ProcessModel } from './types.ts';
+import type { ErrorDetail } from '../errors.ts';
+
+/** Namespaces that only carry presentation; attributes from them change nothing at run time. */
+const PRESENTATION_NAMESPACES = new Set([
+  'http://www.omg.org/spec/BPMN/non-normative/color/1.0',
+  'http://bpmn.io/schema/bpmn/biocolor/1.0',
+  'http://camunda.org/schema/modeler/1.0',
+  'http://www.w3.org/2001/XMLSchema-instance',
+]);
+
+/** Extension elements that carry no behaviour Karvon would have to execute. */
+const INERT_EXTENSIONS = new Set(['zeebe:Properties', 'zeebe:UserTask', 'zeebe:VersionTag']);
+
+/** Artifacts and data elements with no run-time semantics. */
+const ARTIFACTS = new Set([
+  'bpmn:DataObject',
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
+  'bpmn:TextAnnotation',
+  'bpmn:Association',
+  'bpmn:Group',
+]);
+
+export interface CompiledProcess {
+  key: string;
+  name: string | null;
+  model: Omit<ProcessModel, 'definitionId' | 'version'>;
+}
+
+export interface CompileResult {
+  processes: CompiledProcess[];
+  problems: Problem[];
+}
+
+export function compileDefinitions(definitions: ModdleElement, xmlWarnings: ErrorDetail[] = []): CompileResult {
+  const problems: Problem[] = [];
+  for (const w of xmlWarnings) {
+    const type = /<([^>]+)>/.exec(w.message)?.[1] ?? 'xml';
+    problems.push({ elementId: '', elementType: type, message: w.line ? `${w.message} (line ${w.line}, column ${w.column})` : w.message });
+  }
+  const namespaces = namespaceMap(definitions);
+  const errorCodes = new Map<string, string | null>();
+  for (const root of children(definitions, 'rootElements')) {
+    if (root.$type === 'bpmn:Error' && root.id) errorCodes.set(root.id, str(root, 'errorCode') ?? null);
+  }
+  const processes: CompiledProcess[] = [];
+  const roots = children(definitions, 'rootElements').filter((r) => r.$type === 'bpmn:Process');
+  for (const proc of roots) {
+    if (proc.isExecutable === false) continue;
+    const compiled = compileProcess(proc, problems, namespaces, errorCodes);
+    if (compiled) processes.push(compiled);
+  }
+  if (processes.length === 0 && problems.length === 0) {
+    problems.push({
+      elementId: str(definitions, 'id') ?? '',
+      elementType: 'bpmn:Definitions',
+      message: roots.length ? 'no executable process: every bpmn:process has isExecutable="false"' : 'the diagram contains no bpmn:process',
+    });
+  }
+  return { processes, problems };
+}
+
+function namespaceMap(definitions: ModdleElement): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [k, v] of Object.entries(definitions.$attrs ?? {})) {
+    if (k.startsWith('xmlns:')) map.set(k.slice(6), v);
+  }
+  return map;
+}
+
+function compileProcess(
+  proc: ModdleElement,
+  problems: Problem[],
+  namespaces: Map<string, string>,
+  errorCodes: Map<string, string | null>,
+): CompiledProcess | null {
+  const key = proc.id ?? '';
+  const before = problems.length;
+  const elements = new Map<string, MutableElement>();
+  const flows = new Map<string, FlowModel>();
+  const incoming = new Map<string, string[]>();
+  const outgoing = new Map<string, string[]>();
+  const report = (elementId: string, elementType: string, message: string) => problems.push({ elementId, elementType, message });
+
+  checkForeign(proc, namespaces, report);
+  for (const ext of extensionValues(proc)) {
+    if (!INERT_EXTENSIONS.has(ext.$type)) report(key, 'bpmn:Process', `extension <${ext.$type}> is not executed by Karvon`);
+  }
+
+  const walk = (container: ModdleElement, scope: string) => {
+    for (const el of children(container, 'flowElements')) {
+      const id = el.id ?? '';
+      if (el.$type === 'bpmn:SequenceFlow') {
+        const source = child(el, 'sourceRef')?.id;
+        const target = child(el, 'targetRef')?.id;
+        if (!source) report(id, el.$type, 'sourceRef does not name an element of this process');
+        if (!target) report(id, el.$type, 'targetRef does not name an element of this process');
+        const condition = child(el, 'conditionExpression');
+        const body = condition ? str(condition, 'body') : undefined;
+        let cond = null;
+        if (body !== undefined && body.trim() !== '') {
+          cond = expr(body.trim().startsWith('=') ? body.trim() : `=${body.trim()}`);
+          const error = syntaxError(cond);
+          if (error) report(id, el.$type, `condition '${body.trim()}' does not parse (${error})`);
+        }
+        checkForeign(el, namespaces, report);
+        flows.set(id, { id, name: str(el, 'name') ?? null, source: source ?? '', target: target ?? '', condition: cond });
+        if (source) (outgoing.get(source) ?? outgoing.set(source, []).get(source)!).push(id);
+        if (target) (incoming.get(target) ?? incoming.set(target, []).get(target)!).push(id);
+        continue;
+      }
+      if (ARTIFACTS.has(el.$type)) continue;
+      const bkey = behaviorKey(el);
+      const behavior = behaviorFor(bkey);
+      if (!behavior) {
+        report(id, el.$type, unsupportedReason(el, bkey));
+        continue;
+      }
+      const model: MutableElement = {
+        id,
+        type: el.$type,
+        behavior: bkey,
+        name: str(el, 'name') ?? null,
+        scope,
+        incoming: [],
+        outgoing: [],
+        defaultFlow: child(el, 'default')?.id ?? null,
+        inputs: [],
+        outputs: [],
+        boundaries: [],
+        startEvent: null,
+        attachedTo: null,
+        cancelActivity: true,
+        errorCode: null,
+        job: null,
+        userTask: null,
+        script: null,
+        resultVariable: null,
+      };
+      elements.set(id, model);
+      checkForeign(el, namespaces, report);
+      checkCommon(el, report);
+      const c = new ElementCompiler(el, model, problems, errorCodes);
+      behavior.compile?.(c);
+      for (const ext of c.unusedExtensions()) {
+        if (INERT_EXTENSIONS.has(ext.$type)) continue;
+        const known = ext.$type.startsWith('zeebe:');
+        report(id, el.$type, known ? `<${ext.$type}> is not executed by Karvon on ${el.$type}` : `vendor extension <${ext.$type}> is not executed by Karvon`);
+      }
+      if (el.$type === 'bpmn:SubProcess') walk(el, id);
+    }
+  };
+  walk(proc, key);
+
+  for (const [id, el] of elements) {
+    el.incoming = incoming.get(id) ?? [];
+    el.outgoing = outgoing.get(id) ?? [];
+    if (el.defaultFlow && !el.outgoing.includes(el.defaultFlow)) report(id, el.type, `default flow '${el.defaultFlow}' is not an outgoing flow of this element`);
+    if (el.defaultFlow && flows.get(el.defaultFlow)?.condition) report(el.defaultFlow, 'bpmn:SequenceFlow', 'default flow must not have a condition');
+    if (el.attachedTo) {
+      const host = elements.get(el.attachedTo);
+      if (!host) report(id, el.type, `attachedToRef '${el.attachedTo}' is not an activity of this process`);
+      else (host.boundaries as string[]).push(id);
+    }
+  }
+  for (const flow of flows.values()) {
+    const s = elements.get(flow.source);
+    const t = elements.get(flow.target);
+    if (s && t && s.scope !== t.scope) report(flow.id, 'bpmn:SequenceFlow', `connects '${s.id}' and '${t.id}', which are in different scopes`);
+    if (flow.target && !t && !problems.some((p) => p.elementId === flow.target)) report(flow.id, 'bpmn:SequenceFlow', `targetRef '${flow.target}' is not an executable element`);
+  }
+
+  const scopes = new Set<string>([key, ...[...elements.values()].filter((e) => e.type === 'bpmn:SubProcess').map((e) => e.id)]);
+  let processStart = '';
+  for (const scope of scopes) {
+    const starts = [...elements.values()].filter((e) => e.scope === scope && e.behavior === 'bpmn:StartEvent/none');
+    const scopeEl = elements.get(scope);
+    const where = scopeEl ? `sub-process '${scope}'` : `process '${key}'`;
+    if (starts.length !== 1) {
+      report(scope, scopeEl ? scopeEl.type : 'bpmn:Process', starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
+    } else if (scopeEl) scopeEl.startEvent = starts[0].id;
+    else processStart = starts[0].id;
+  }
+  for (const el of elements.values()) {
+    const startLike = el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent');
+    if (!startLike && el.incoming.length === 0) report(el.id, el.type, 'has no incoming sequence flow and is not a start or boundary event');
+    if (startLike && el.incoming.length > 0) report(el.id, el.type, 'a start or boundary event must not have incoming sequence flows');
+  }
+
+  if (problems.length > before) return null;
+  const frozen = new Map<string, ElementModel>();
+  for (const [id, el] of elements) frozen.set(id, Object.freeze({ ...el, incoming: [...el.incoming], outgoing: [...el.outgoing], boundaries: [...el.boundaries] }));
+  return {
+    key,
+    name: str(proc, 'name') ?? null,
+    model: { key, name: str(proc, 'name') ?? null, elements: frozen, flows, startEvent: processStart, reachableFrom: inclusiveReach(frozen, flows) },
+  };
+}
+
+function extensionValues(el: ModdleElement): ModdleElement[] {
+  const container = el.extensionElements as ModdleElement | undefined;
+  return container ? children(container, 'values') : [];
+}
+
+function checkCommon(el: ModdleElement, report: (id: string, type: string, message: string) => void): void {
+  const id = el.id ?? '';
+  const loop = child(el, 'loopCharacteristics');
+  if (loop) report(id, el.$type, `${loop.$type === 'bpmn:StandardLoopCharacteristics' ? 'standard loops are' : 'multi-instance is'} not executed by Karvon yet`);
+  if (el.isForCompensation === true) report(id, el.$type, 'compensation handlers are not executed by Karvon yet');
+  if (children(el, 'dataInputAssociations').length || children(el, 'dataOutputAssociations').length) {
+    report(id, el.$type, 'data associations are not executed; map data with zeebe:ioMapping');
+  }
+  if (child(el, 'ioSpecification')) report(id, el.$type, 'bpmn:ioSpecification is not executed; map data with zeebe:ioMapping');
+}
+
+function checkForeign(el: ModdleElement, namespaces: Map<string, string>, report: (id: string, type: string, message: string) => void): void {
+  for (const attr of Object.keys(el.$attrs ?? {})) {
+    if (attr.startsWith('xmlns')) continue;
+    const prefix = attr.includes(':') ? attr.split(':')[0] : '';
+    const uri = namespaces.get(prefix);
+    if (uri && PRESENTATION_NAMESPACES.has(uri)) continue;
+    report(el.id ?? '', el.$type, `attribute '${attr}' is not executed by Karvon`);
+  }
+}
+
+function unsupportedReason(el: ModdleElement, key: string): string {
+  const defs = children(el, 'eventDefinitions');
+  if (defs.length > 1) return 'events with several event definitions are not executed by Karvon';
+  if (key.includes('/')) {
+    const kind = key.split('/')[1];
+    return `${kind} ${el.$type.replace('bpmn:', '')} is not executed by Karvon yet`;
+  }
+  if (el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true) return 'event sub-processes are not executed by Karvon yet';
+  return `${el.$type} is not executed by Karvon`;
+}
+
+/** For each incoming flow of an inclusive join: every element whose token may still reach it. */
+function inclusiveReach(elements: ReadonlyMap<string, ElementModel>, flows: ReadonlyMap<string, FlowModel>): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const el of elements.values()) {
+    if (el.behavior !== 'bpmn:InclusiveGateway' || el.incoming.length < 2) continue;
+    for (const flowId of el.incoming) {
+      const seen = new Set<string>();
+      const queue = [flows.get(flowId)!.source];
+      while (queue.length) {
+        const id = queue.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const node = elements.get(id);
+        if (!node) continue;
+        for (const inc of node.incoming) queue.push(flows.get(inc)!.source);
+        if (node.attachedTo) queue.push(node.attachedTo);
+      }
+      result.set(flowId, seen);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,89 @@
+// The executable model: compiled once per deployed process version, immutable afterwards.
+// Instances refer to it by definition id; nothing of it is copied into instance state.
+
+import type { Expr } from '../feel.ts';
+
+export interface Mapping {
+  source: Expr;
+  target: string;
+}
+
+export interface JobDefinition {
+  type: Expr;
+  retries: Expr;
+  headers: Record<string, string>;
+}
+
+export interface UserTaskDefinition {
+  assignee: Expr | null;
+  candidateGroups: Expr | null;
+  candidateUsers: Expr | null;
+  dueDate: Expr | null;
+  followUpDate: Expr | null;
+  priority: Expr | null;
+  formKey: string | null;
+  formId: string | null;
+}
+
+export interface ScriptDefinition {
+  expression: Expr;
+  resultVariable: string;
+}
+
+export interface ElementModel {
+  readonly id: string;
+  /** BPMN type as in the XML, e.g. `bpmn:ServiceTask`. */
+  readonly type: string;
+  /** Registry key of the behaviour that runs it, e.g. `bpmn:EndEvent/error`. */
+  readonly behavior: string;
+  readonly name: string | null;
+  /** Id of the enclosing process or sub-process. */
+  readonly scope: string;
+  readonly incoming: readonly string[];
+  readonly outgoing: readonly string[];
+  readonly defaultFlow: string | null;
+  readonly inputs: readonly Mapping[];
+  readonly outputs: readonly Mapping[];
+  /** Boundary events attached to this activity. */
+  readonly boundaries: readonly string[];
+  /** For a scope (sub-process): its none start event. */
+  readonly startEvent: string | null;
+  /** For a boundary event. */
+  readonly attachedTo: string | null;
+  readonly cancelActivity: boolean;
+  /** Error code thrown (error end event) or caught (error boundary; null = catch all). */
+  readonly errorCode: string | null;
+  readonly job: JobDefinition | null;
+  readonly userTask: UserTaskDefinition | null;
+  readonly script: ScriptDefinition | null;
+  /** Task header `resultVariable`: the whole job result goes under this one name. */
+  readonly resultVariable: string | null;
+}
+
+export interface FlowModel {
+  readonly id: string;
+  readonly name: string | null;
+  readonly source: string;
+  readonly target: string;
+  readonly condition: Expr | null;
+}
+
+export interface ProcessModel {
+  readonly key: string;
+  readonly name: string | null;
+  readonly definitionId: string;
+  readonly version: number;
+  readonly elements: ReadonlyMap<string, ElementModel>;
+  readonly flows: ReadonlyMap<string, FlowModel>;
+  /** The process's none start event. */
+  readonly startEvent: string;
+  /** For each flow into an inclusive join: the elements from which a token can still reach it. */
+  readonly reachableFrom: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** One problem found while compiling; all are collected before a deploy is rejected. */
+export interface Problem {
+  elementId: string;
+  elementType: string;
+  message: string;
+}

@@ -1,0 +1,155 @@
+// Runs jobs whose type an in-process handler (an adapter) claims. Jobs are leased from the store
+// like any external worker would, so several Karvon nodes never run one attempt twice; new jobs
+// made on this node are picked up at once, others (other nodes, retry backoffs) by polling.
+
+import { createHash } from 'node:crypto';
+import type { Clock, InProcessJobHandler, JobOutcome } from '../ports.ts';
+import type { JobRecord, Variables } from '../types.ts';
+import type { Store } from '../store/port.ts';
+
+export interface JobRunnerHost {
+  store: Store;
+  clock: Clock;
+  workerId: string;
+  jobVariables(job: JobRecord): Promise<Variables>;
+  completeJob(key: string, variables: Variables): Promise<void>;
+  failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void>;
+  throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }): Promise<void>;
+  log(level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
+}
+
+const BATCH = 32;
+const LOCK_MS = 5 * 60_000;
+const BASE_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class JobRunner {
+  private readonly types = new Set<string>();
+  private running = 0;
+  private draining = new Map<string, Promise<void>>();
+  private again = new Set<string>();
+  private idleWaiters: Array<() => void> = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly host: JobRunnerHost,
+    private readonly handlers: InProcessJobHandler[],
+  ) {}
+
+  handles(type: string): boolean {
+    return this.handlers.some((h) => h.handles(type));
+  }
+
+  /** A job of this type became available; run it (and any others of the type) now. */
+  poke(type: string): void {
+    if (this.closed || !this.handles(type)) return;
+    this.types.add(type);
+    if (this.draining.has(type)) {
+      this.again.add(type);
+      return;
+    }
+    const p = this.drain(type).finally(() => {
+      this.draining.delete(type);
+      if (this.again.delete(type)) this.poke(type);
+      else this.settleCheck();
+    });
+    this.draining.set(type, p);
+  }
+
+  /** Polls every known type: picks up retries whose backoff ended and jobs from other nodes. */
+  pokeAll(extraTypes: Iterable<string> = []): void {
+    for (const t of extraTypes) if (this.handles(t)) this.types.add(t);
+    for (const t of this.types) this.poke(t);
+  }
+
+  /** Resolves when no handler runs and nothing is queued. */
+  idle(): Promise<void> {
+    if (this.draining.size === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settleCheck(): void {
+    if (this.draining.size === 0 && this.running === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  private async drain(type: string): Promise<void> {
+    for (;;) {
+      const now = this.host.clock.now();
+      const jobs = await this.host.store.activateJobs({ type, worker: this.host.workerId, maxJobs: BATCH, lockMs: LOCK_MS, now });
+      if (jobs.length === 0) break;
+      await Promise.all(jobs.map((job) => this.runOne(job)));
+      if (jobs.length < BATCH) break;
+    }
+    await this.scheduleWake();
+  }
+
+  /** Arms one clock wake-up for the earliest retry backoff still ahead. */
+  private async scheduleWake(): Promise<void> {
+    const now = this.host.clock.now();
+    const at = await this.host.store.nextJobWakeUp([...this.types], now);
+    this.wake?.();
+    this.wake = null;
+    if (at !== null && !this.closed) this.wake = this.host.clock.schedule(at, () => this.pokeAll());
+  }
+
+  private async runOne(job: JobRecord): Promise<void> {
+    const handler = this.handlers.find((h) => h.handles(job.type));
+    if (!handler) return;
+    this.running++;
+    const controller = new AbortController();
+    try {
+      const variables = await this.host.jobVariables(job);
+      let outcome: JobOutcome;
+      try {
+        outcome = await handler.run({
+          key: job.key,
+          type: job.type,
+          processInstanceId: job.processInstanceId,
+          processKey: job.processKey,
+          elementId: job.elementId,
+          retries: job.retries,
+          attempt: 1,
+          variables,
+          customHeaders: job.customHeaders,
+          idempotencyKey: idempotencyKey(job),
+          signal: controller.signal,
+        });
+      } catch (err) {
+        outcome = { kind: 'fail', errorMessage: `handler for ${job.type} threw: ${(err as Error).message}`, retryable: true };
+      }
+      await this.apply(job, outcome);
+    } catch (err) {
+      this.host.log('warn', 'in-process job could not be settled; its lock will expire and it runs again', { jobKey: job.key, type: job.type, error: (err as Error).message });
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async apply(job: JobRecord, outcome: JobOutcome): Promise<void> {
+    if (outcome.kind === 'complete') return this.host.completeJob(job.key, outcome.variables);
+    if (outcome.kind === 'bpmnError') {
+      return this.host.throwJobError(job.key, { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, variables: outcome.variables });
+    }
+    const consume = outcome.consumeRetry !== false;
+    const retries = !outcome.retryable ? 0 : consume ? job.retries - 1 : job.retries;
+    const attempt = Math.max(0, 3 - retries);
+    const backoff = outcome.backoffMs ?? Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
+    await this.host.failJob(job.key, { errorMessage: outcome.errorMessage, retries, retryBackoffMs: backoff });
+    if (retries > 0) this.host.clock.schedule(this.host.clock.now() + backoff, () => this.poke(job.type));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+}
+
+/** Same key on every retry of one activation: instance, element and element instance. */
+export function idempotencyKey(job: Pick<JobRecord, 'processInstanceId' | 'elementId' | 'elementInstance'>): string {
+  return createHash('sha256').update(`${job.processInstanceId}\u0000${job.elementId}\u0000${job.elementInstance}`).digest('hex').slice(0, 32);
+}

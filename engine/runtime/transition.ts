@@ -1,0 +1,485 @@
+// The generic token mechanics shared by every element: activate, complete, take flows, terminate,
+// variables, incidents and errors. A Transition works on its own copy of one instance's state and
+// only records effects; it never awaits and never touches I/O, so a command applied to the same
+// state with the same clock and ids always gives the same result.
+
+import { behaviorOf } from '../behaviors/index.ts';
+import { KarvonError } from '../errors.ts';
+import { evaluateExpr, type Expr } from '../feel.ts';
+import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
+import type {
+  Effect,
+  ElementInstance,
+  HistoryEvent,
+  IncidentType,
+  InstanceState,
+  Json,
+  TaskRecord,
+  Variables,
+} from '../types.ts';
+
+export interface StepContext {
+  now: number;
+  newId: () => string;
+}
+
+type Work =
+  | { kind: 'arrive'; elementId: string; scope: string; flowId: string | null }
+  | { kind: 'complete'; key: string; payload: Variables | null };
+
+/** Guards against a diagram that loops forever without a wait state. */
+const MAX_WORK_PER_COMMAND = 10_000;
+
+export const ROOT = '0';
+
+export class Transition {
+  readonly model: ProcessModel;
+  readonly state: InstanceState;
+  readonly effects: Effect[] = [];
+  readonly now: number;
+  readonly iso: string;
+  private readonly newId: () => string;
+  private readonly queue: Work[] = [];
+  private work = 0;
+  /** Scopes ended by a terminate end event: the process then ends as `terminated`. */
+  private readonly terminatedScopes = new Set<string>();
+
+  constructor(model: ProcessModel, state: InstanceState, ctx: StepContext) {
+    this.model = model;
+    this.state = state;
+    this.now = ctx.now;
+    this.iso = new Date(ctx.now).toISOString();
+    this.newId = ctx.newId;
+  }
+
+  id(): string {
+    return this.newId();
+  }
+
+  element(id: string): ElementModel {
+    const el = this.model.elements.get(id);
+    if (!el) throw new KarvonError(500, 'MODEL_MISMATCH', `element '${id}' is not part of process ${this.model.key} v${this.model.version}`);
+    return el;
+  }
+
+  instance(key: string): ElementInstance {
+    const inst = this.state.elements[key];
+    if (!inst) throw new KarvonError(409, 'CONFLICT', `element instance ${key} is no longer active`);
+    return inst;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Token movement
+
+  /** Puts a token on `elementId` inside `scope`; processed when `run` drains the queue. */
+  arrive(elementId: string, scope: string, flowId: string | null): void {
+    this.queue.push({ kind: 'arrive', elementId, scope, flowId });
+  }
+
+  /** Asks the element to complete; `payload` are the variables its work produced. */
+  complete(inst: ElementInstance, payload: Variables | null = null): void {
+    inst.completing = true;
+    this.queue.push({ kind: 'complete', key: inst.key, payload });
+  }
+
+  run(): void {
+    for (;;) {
+      while (this.queue.length) {
+        if (++this.work > MAX_WORK_PER_COMMAND) {
+          throw new KarvonError(422, 'NO_WAIT_STATE', `process ${this.model.key} ran ${MAX_WORK_PER_COMMAND} steps without reaching a wait state; it probably loops without one`);
+        }
+        const w = this.queue.shift()!;
+        if (w.kind === 'arrive') this.doArrive(w.elementId, w.scope, w.flowId);
+        else if (this.state.elements[w.key]) this.doComplete(this.state.elements[w.key], w.payload);
+      }
+      if (!this.fireInclusiveJoins()) return;
+    }
+  }
+
+  private doArrive(elementId: string, scope: string, flowId: string | null): void {
+    if (!this.state.elements[scope]) return; // the scope was terminated meanwhile
+    const el = this.element(elementId);
+    const behavior = behaviorOf(el);
+    if (behavior.arrive) behavior.arrive(this, el, scope, flowId);
+    else this.activate(el, scope);
+  }
+
+  /** Creates the element instance, applies input mappings and hands over to the behaviour. */
+  activate(el: ElementModel, scope: string, locals?: Variables): ElementInstance {
+    const key = String(++this.state.seq);
+    const inst: ElementInstance = { key, elementId: el.id, scope };
+    this.state.elements[key] = inst;
+    this.history(el.id, el.type, 'activated');
+    if (locals) this.state.vars[key] = { ...locals };
+    if (el.inputs.length) {
+      const ok = this.applyInputs(inst, el.inputs);
+      if (!ok) return inst;
+    }
+    behaviorOf(el).activate(this, inst, el);
+    return inst;
+  }
+
+  /** Runs an element's activation again after an incident on it was resolved. */
+  reactivate(inst: ElementInstance): void {
+    const el = this.element(inst.elementId);
+    if (el.inputs.length && !this.applyInputs(inst, el.inputs)) return;
+    behaviorOf(el).activate(this, inst, el);
+  }
+
+  private applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {
+    const locals: Variables = this.state.vars[inst.key] ?? {};
+    for (const m of inputs) {
+      const context = { ...this.context(inst.scope), ...locals };
+      const r = evaluateExpr(m.source, context);
+      if (!r.ok) {
+        this.incident(inst, 'IO_MAPPING_ERROR', `input mapping '${m.target}' = '${m.source.raw}' failed: ${r.message}`);
+        return false;
+      }
+      setPath(locals, m.target, r.value);
+    }
+    this.state.vars[inst.key] = locals;
+    return true;
+  }
+
+  private doComplete(inst: ElementInstance, payload: Variables | null): void {
+    const el = this.element(inst.elementId);
+    if (inst.incident) return;
+    const behavior = behaviorOf(el);
+    // Outputs first: if they fail the element stays, with an incident, and keeps its payload.
+    if (!this.applyOutputs(inst, el, payload)) return;
+    const flows = behavior.leave ? behavior.leave(this, inst, el) : this.defaultLeave(inst, el);
+    if (flows === null) return;
+    this.history(el.id, el.type, 'completed');
+    this.remove(inst);
+    for (const flowId of flows) this.take(flowId, inst.scope);
+    if (flows.length === 0) this.checkScope(inst.scope);
+  }
+
+  private applyOutputs(inst: ElementInstance, el: ElementModel, payload: Variables | null): boolean {
+    const result = payload ?? inst.pending ?? null;
+    let produced: Variables | null = result;
+    if (result && el.resultVariable) produced = { [el.resultVariable]: result };
+    if (el.outputs.length) {
+      const context = { ...this.context(inst.key), ...(produced ?? {}) };
+      const out: Array<[string, Json]> = [];
+      for (const m of el.outputs) {
+        const r = evaluateExpr(m.source, context);
+        if (!r.ok) {
+          if (result) inst.pending = result;
+          this.incident(inst, 'IO_MAPPING_ERROR', `output mapping '${m.target}' = '${m.source.raw}' failed: ${r.message}`);
+          return false;
+        }
+        out.push([m.target, r.value]);
+      }
+      for (const [target, value] of out) this.propagate(inst.scope, target, value);
+    } else if (produced) {
+      for (const [name, value] of Object.entries(produced)) this.propagate(inst.scope, name, value);
+    }
+    delete inst.pending;
+    return true;
+  }
+
+  /** Outgoing flows of an activity or event: unconditional ones always, conditional ones when true. */
+  defaultLeave(inst: ElementInstance, el: ElementModel): readonly string[] | null {
+    if (el.outgoing.length <= 1 && !el.defaultFlow) {
+      const only = el.outgoing[0];
+      if (!only || !this.model.flows.get(only)!.condition) return el.outgoing;
+    }
+    return this.chooseFlows(inst, el, 'all');
+  }
+
+  /**
+   * Evaluates the conditions of the element's outgoing flows. `first` takes the first true one
+   * (exclusive), `all` every true one (inclusive); the default flow only when none is true.
+   */
+  chooseFlows(inst: ElementInstance, el: ElementModel, mode: 'first' | 'all'): string[] | null {
+    const chosen: string[] = [];
+    const context = this.context(inst.key);
+    for (const flowId of el.outgoing) {
+      if (flowId === el.defaultFlow) continue;
+      const flow = this.model.flows.get(flowId)!;
+      if (!flow.condition) {
+        chosen.push(flowId);
+        if (mode === 'first') break;
+        continue;
+      }
+      const r = evaluateExpr(flow.condition, context);
+      if (!r.ok) {
+        this.incident(inst, 'CONDITION_ERROR', `condition '${flow.condition.text}' of sequence flow '${flowId}' failed to evaluate: ${r.message}`);
+        return null;
+      }
+      if (r.value !== true && r.value !== false && r.value !== null) {
+        this.incident(inst, 'CONDITION_ERROR', `condition '${flow.condition.text}' of sequence flow '${flowId}' returned ${JSON.stringify(r.value)}, not a boolean`);
+        return null;
+      }
+      if (r.value === true) {
+        chosen.push(flowId);
+        if (mode === 'first') break;
+      }
+    }
+    if (chosen.length === 0 && el.defaultFlow) chosen.push(el.defaultFlow);
+    if (chosen.length === 0 && el.outgoing.length > 0) {
+      this.incident(inst, 'CONDITION_ERROR', `no outgoing sequence flow of '${el.id}' has a true condition and there is no default flow`);
+      return null;
+    }
+    return chosen;
+  }
+
+  take(flowId: string, scope: string): void {
+    const flow = this.model.flows.get(flowId)!;
+    this.history(flowId, 'sequenceFlow', 'taken');
+    this.arrive(flow.target, scope, flowId);
+  }
+
+  /** A scope with no tokens left completes (sub-process) or ends the process. */
+  checkScope(scope: string): void {
+    if (!this.state.elements[scope]) return;
+    if (this.hasTokens(scope)) return;
+    const inst = this.state.elements[scope];
+    if (scope === ROOT) {
+      this.endProcess(this.terminatedScopes.has(ROOT) ? 'terminated' : 'completed');
+      return;
+    }
+    const el = this.element(inst.elementId);
+    const behavior = behaviorOf(el);
+    if (behavior.scopeDone) behavior.scopeDone(this, inst, el);
+    else this.complete(inst);
+  }
+
+  hasTokens(scope: string): boolean {
+    for (const k in this.state.elements) if (this.state.elements[k].scope === scope) return true;
+    const prefix = `${scope}/`;
+    for (const j in this.state.joins) if (j.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Marks the scope as ended by a terminate end event and removes every other token in it. */
+  terminateScope(scope: string, except: ElementInstance): void {
+    this.terminatedScopes.add(scope);
+    for (const k of Object.keys(this.state.elements)) {
+      const inst = this.state.elements[k];
+      if (inst && inst.scope === scope && inst.key !== except.key) this.terminate(inst);
+    }
+    this.clearJoins(scope);
+  }
+
+  /** Terminates an element instance and everything inside it, children first. */
+  terminate(inst: ElementInstance): void {
+    for (const k of Object.keys(this.state.elements)) {
+      const childInst = this.state.elements[k];
+      if (childInst && childInst.scope === inst.key) this.terminate(childInst);
+    }
+    this.clearJoins(inst.key);
+    const el = this.model.elements.get(inst.elementId);
+    if (el) behaviorOf(el).terminate?.(this, inst, el);
+    if (inst.incident) this.resolveIncidentRecord(inst.incident);
+    this.history(inst.elementId, el ? el.type : 'bpmn:Process', 'terminated');
+    this.remove(inst);
+  }
+
+  private clearJoins(scope: string): void {
+    const prefix = `${scope}/`;
+    for (const j of Object.keys(this.state.joins)) if (j.startsWith(prefix)) delete this.state.joins[j];
+  }
+
+  remove(inst: ElementInstance): void {
+    delete this.state.elements[inst.key];
+    delete this.state.vars[inst.key];
+  }
+
+  endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
+    const root = this.state.elements[ROOT];
+    if (root) {
+      this.history(this.model.key, 'bpmn:Process', status === 'completed' ? 'completed' : 'terminated');
+      delete this.state.elements[ROOT];
+    }
+    this.state.status = status;
+    this.state.endedAt = this.iso;
+    this.effects.push({ type: 'instance.ended', status });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Joins
+
+  /** Counts a token that arrived at a joining gateway; returns the join's bucket. */
+  joinArrive(el: ElementModel, scope: string, flowId: string | null): Record<string, number> {
+    const key = `${scope}/${el.id}`;
+    const bucket = (this.state.joins[key] ??= {});
+    const f = flowId ?? '';
+    bucket[f] = (bucket[f] ?? 0) + 1;
+    return bucket;
+  }
+
+  /** Consumes one token per incoming flow that has one. */
+  joinConsume(el: ElementModel, scope: string, all: boolean): void {
+    const key = `${scope}/${el.id}`;
+    const bucket = this.state.joins[key];
+    if (!bucket) return;
+    for (const f of Object.keys(bucket)) {
+      if (!all && !el.incoming.includes(f)) continue;
+      if (--bucket[f] <= 0) delete bucket[f];
+    }
+    if (Object.keys(bucket).length === 0) delete this.state.joins[key];
+  }
+
+  /** Fires every waiting inclusive join no other token can still reach; true if one fired. */
+  private fireInclusiveJoins(): boolean {
+    let fired = false;
+    for (const key of Object.keys(this.state.joins)) {
+      const slash = key.lastIndexOf('/');
+      const scope = key.slice(0, slash);
+      const el = this.model.elements.get(key.slice(slash + 1));
+      if (!el || el.behavior !== 'bpmn:InclusiveGateway') continue;
+      const bucket = this.state.joins[key];
+      if (!bucket || !this.inclusiveJoinReady(el, scope, bucket)) continue;
+      this.joinConsume(el, scope, true);
+      this.activate(el, scope);
+      fired = true;
+    }
+    return fired;
+  }
+
+  private inclusiveJoinReady(el: ElementModel, scope: string, bucket: Record<string, number>): boolean {
+    const waiting = el.incoming.filter((f) => !bucket[f]);
+    if (waiting.length === 0) return true;
+    const positions: string[] = [];
+    for (const k in this.state.elements) if (this.state.elements[k].scope === scope) positions.push(this.state.elements[k].elementId);
+    const prefix = `${scope}/`;
+    for (const j in this.state.joins) if (j.startsWith(prefix) && j !== `${scope}/${el.id}`) positions.push(j.slice(prefix.length));
+    for (const f of waiting) {
+      const reach = this.model.reachableFrom.get(f);
+      if (reach && positions.some((p) => reach.has(p))) return false;
+    }
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Variables
+
+  /** The variables visible from a scope key: its own over its parents', up to the process. */
+  context(key: string): Variables {
+    return visibleVariables(this.state, key);
+  }
+
+  /** Sets a variable where it already exists on the way up from `scope`, else on the process. */
+  propagate(scope: string, name: string, value: Json): void {
+    const top = name.split('.')[0];
+    for (let k: string | undefined = scope; k; k = this.state.elements[k]?.scope) {
+      const v = this.state.vars[k];
+      if (v && top in v) {
+        setPath(v, name, value);
+        return;
+      }
+      if (k === ROOT) break;
+    }
+    setPath((this.state.vars[ROOT] ??= {}), name, value);
+  }
+
+  setLocal(scope: string, name: string, value: Json): void {
+    setPath((this.state.vars[scope] ??= {}), name, value);
+  }
+
+  evaluate(e: Expr, inst: ElementInstance, what: string): { ok: true; value: Json } | { ok: false } {
+    const r = evaluateExpr(e, this.context(inst.key));
+    if (r.ok) return r;
+    this.incident(inst, 'EXTRACT_VALUE_ERROR', `${what} '${e.raw}' failed to evaluate: ${r.message}`);
+    return { ok: false };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Errors and incidents
+
+  incident(inst: ElementInstance, type: IncidentType, message: string, jobKey?: string): void {
+    const id = this.id();
+    const el = this.model.elements.get(inst.elementId);
+    inst.incident = id;
+    this.state.incidents[id] = { id, elementInstance: inst.key, elementId: inst.elementId, type, message, createdAt: this.iso, ...(jobKey ? { jobKey } : {}) };
+    this.effects.push({
+      type: 'incident.put',
+      incident: {
+        id,
+        processInstanceId: this.state.id,
+        processKey: this.state.processKey,
+        elementId: el ? el.id : inst.elementId,
+        elementInstance: inst.key,
+        type,
+        message,
+        state: 'open',
+        jobKey: jobKey ?? null,
+        createdAt: this.iso,
+        resolvedAt: null,
+      },
+    });
+  }
+
+  resolveIncidentRecord(id: string): void {
+    const inc = this.state.incidents[id];
+    if (!inc) return;
+    delete this.state.incidents[id];
+    const inst = this.state.elements[inc.elementInstance];
+    if (inst && inst.incident === id) delete inst.incident;
+    this.effects.push({ type: 'incident.patch', id, patch: { state: 'resolved', resolvedAt: this.iso } });
+  }
+
+  /**
+   * Throws a BPMN error from `from` (the failing task, or the scope of an error end event) to the
+   * nearest error boundary event that catches the code: an exact code beats a catch-all.
+   */
+  throwError(thrower: ElementInstance, from: ElementInstance | null, code: string, message: string, variables: Variables | null): void {
+    for (let inst = from; inst && inst.key !== ROOT; inst = this.state.elements[inst.scope] ?? null) {
+      const el = this.element(inst.elementId);
+      const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/error');
+      const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
+      if (!boundary) continue;
+      const scope = inst.scope;
+      this.terminate(inst);
+      // The boundary keeps the error's variables as locals and hands them on as its result.
+      this.activate(boundary, scope, variables && Object.keys(variables).length ? variables : undefined);
+      return;
+    }
+    this.incident(thrower, 'UNHANDLED_ERROR_EVENT', `BPMN error '${code}'${message ? ` (${message})` : ''} was thrown by '${thrower.elementId}' and no error boundary event catches it`);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Records
+
+  history(elementId: string, elementType: string, event: HistoryEvent): void {
+    this.effects.push({
+      type: 'history',
+      record: { processInstanceId: this.state.id, seq: ++this.state.hseq, elementId, elementType, event, at: this.iso },
+    });
+  }
+
+  putTask(task: TaskRecord): void {
+    this.effects.push({ type: 'task.put', task });
+  }
+}
+
+/** The variables visible from a scope key: its own over its parents', up to the process. */
+export function visibleVariables(state: InstanceState, key: string): Variables {
+  const chain: Variables[] = [];
+  for (let k: string | undefined = key; k; k = state.elements[k]?.scope) {
+    const v = state.vars[k];
+    if (v) chain.push(v);
+    if (k === ROOT) break;
+  }
+  if (chain.length === 1) return chain[0];
+  const out: Variables = {};
+  for (let i = chain.length - 1; i >= 0; i--) Object.assign(out, chain[i]);
+  return out;
+}
+
+/** Sets `a.b.c` inside an object, creating intermediate objects. */
+export function setPath(target: Variables, path: string, value: Json): void {
+  const parts = path.split('.');
+  let obj: Record<string, Json> = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i];
+    const next = obj[p];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) obj[p] = {};
+    obj = obj[p] as Record<string, Json>;
+  }
+  const last = parts[parts.length - 1];
+  if (last === '__proto__' || last === 'constructor' || last === 'prototype') return;
+  obj[last] = value;
+}

@@ -1,0 +1,209 @@
+// The engine's pure core: (model, state, command, {now, ids}) → {state, effects}. No I/O, no
+// awaits, no clock reads. The runtime loads state, calls `step`, and commits the result with a
+// revision check; tests call `step` directly and compare exact effects.
+
+import { behaviorOf } from './behaviors/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import type { ProcessModel } from './model/types.ts';
+import { ROOT, Transition, type StepContext } from './runtime/transition.ts';
+import { putJob } from './behaviors/job-worker-task.ts';
+import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
+
+export type Command =
+  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables }
+  | { type: 'completeJob'; jobKey: string; variables?: Variables }
+  | { type: 'failJob'; jobKey: string; retries: number; errorMessage: string; backoffMs?: number }
+  | { type: 'throwError'; jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables }
+  | { type: 'completeTask'; taskId: string; variables?: Variables; actor?: string | null }
+  | { type: 'claimTask'; taskId: string; user: string }
+  | { type: 'unclaimTask'; taskId: string }
+  | { type: 'assignTask'; taskId: string; assignee: string | null }
+  | { type: 'setVariables'; variables: Variables; scope?: string }
+  | { type: 'resolveIncident'; incidentId: string }
+  | { type: 'cancel' };
+
+export interface StepResult {
+  state: InstanceState;
+  effects: Effect[];
+}
+
+/**
+ * Applies one command. `current` is left untouched unless `inPlace` is set, which the runtime
+ * uses for state it has just read from the store and will not look at again.
+ */
+export function step(model: ProcessModel, current: InstanceState | null, command: Command, ctx: StepContext, inPlace = false): StepResult {
+  if (command.type === 'start') return start(model, command, ctx);
+  if (!current) throw new NotFoundError('process instance not found');
+  const state = inPlace ? current : structuredClone(current);
+  state.rev = current.rev + 1;
+  if (state.status !== 'active') {
+    throw new ConflictError(`process instance ${state.id} is ${state.status}`);
+  }
+  const t = new Transition(model, state, ctx);
+  handlers[command.type](t, command as never);
+  t.run();
+  return { state, effects: t.effects };
+}
+
+function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>, ctx: StepContext): StepResult {
+  const iso = new Date(ctx.now).toISOString();
+  const state: InstanceState = {
+    id: command.instanceId,
+    rev: 1,
+    processKey: model.key,
+    version: model.version,
+    definitionId: model.definitionId,
+    businessKey: command.businessKey ?? null,
+    status: 'active',
+    startedAt: iso,
+    endedAt: null,
+    seq: 0,
+    hseq: 0,
+    elements: { [ROOT]: { key: ROOT, elementId: model.key, scope: '' } },
+    vars: { [ROOT]: { ...(command.variables ?? {}) } },
+    joins: {},
+    jobs: {},
+    tasks: {},
+    incidents: {},
+  };
+  const t = new Transition(model, state, ctx);
+  t.history(model.key, 'bpmn:Process', 'activated');
+  t.arrive(model.startEvent, ROOT, null);
+  t.run();
+  return { state, effects: t.effects };
+}
+
+type Handlers = { [K in Exclude<Command['type'], 'start'>]: (t: Transition, c: Extract<Command, { type: K }>) => void };
+
+function jobOwner(t: Transition, jobKey: string): ElementInstance {
+  const job = t.state.jobs[jobKey];
+  if (!job) throw new ConflictError(`job ${jobKey} is no longer active`);
+  const inst = t.state.elements[job.elementInstance];
+  if (!inst || inst.job !== jobKey) throw new ConflictError(`job ${jobKey} is no longer active`);
+  return inst;
+}
+
+function taskOwner(t: Transition, taskId: string): { inst: ElementInstance; task: InstanceState['tasks'][string] } {
+  const task = t.state.tasks[taskId];
+  if (!task) throw new ConflictError(`task ${taskId} is no longer open`);
+  return { inst: t.instance(task.elementInstance), task };
+}
+
+function patchTask(t: Transition, id: string, patch: Partial<TaskRecord>): void {
+  t.effects.push({ type: 'task.patch', id, patch });
+}
+
+const handlers: Handlers = {
+  completeJob(t, c) {
+    const inst = jobOwner(t, c.jobKey);
+    if (inst.incident) throw new ConflictError(`job ${c.jobKey} has an open incident; resolve it first`);
+    delete t.state.jobs[c.jobKey];
+    delete inst.job;
+    t.effects.push({ type: 'job.delete', key: c.jobKey });
+    t.complete(inst, c.variables ?? {});
+  },
+
+  failJob(t, c) {
+    const inst = jobOwner(t, c.jobKey);
+    const job = t.state.jobs[c.jobKey];
+    const retries = Math.max(0, Math.floor(c.retries));
+    job.retries = retries;
+    if (retries > 0) {
+      t.effects.push({
+        type: 'job.patch',
+        key: c.jobKey,
+        patch: { retries, availableAt: t.now + Math.max(0, c.backoffMs ?? 0), lockOwner: null, lockExpiresAt: null, errorMessage: c.errorMessage },
+      });
+      return;
+    }
+    // Out of retries: the job leaves the activatable pool and waits for a person.
+    t.effects.push({ type: 'job.delete', key: c.jobKey });
+    t.incident(inst, 'JOB_NO_RETRIES', c.errorMessage || 'job failed with no retries left', c.jobKey);
+  },
+
+  throwError(t, c) {
+    const inst = jobOwner(t, c.jobKey);
+    delete t.state.jobs[c.jobKey];
+    delete inst.job;
+    t.effects.push({ type: 'job.delete', key: c.jobKey });
+    t.throwError(inst, inst, c.errorCode, c.errorMessage ?? '', c.variables ?? null);
+  },
+
+  completeTask(t, c) {
+    const { inst, task } = taskOwner(t, c.taskId);
+    if (c.actor && task.assignee && task.assignee !== c.actor) {
+      throw new ForbiddenError(`task ${c.taskId} is claimed by ${task.assignee}`);
+    }
+    delete t.state.tasks[c.taskId];
+    delete inst.task;
+    patchTask(t, c.taskId, { state: 'completed', completedAt: t.iso, completedBy: c.actor ?? null });
+    t.complete(inst, c.variables ?? {});
+  },
+
+  claimTask(t, c) {
+    const { task } = taskOwner(t, c.taskId);
+    if (task.assignee && task.assignee !== c.user) throw new ConflictError(`task ${c.taskId} is already claimed by ${task.assignee}`);
+    task.assignee = c.user;
+    patchTask(t, c.taskId, { assignee: c.user });
+  },
+
+  unclaimTask(t, c) {
+    const { task } = taskOwner(t, c.taskId);
+    task.assignee = null;
+    patchTask(t, c.taskId, { assignee: null });
+  },
+
+  assignTask(t, c) {
+    const { task } = taskOwner(t, c.taskId);
+    task.assignee = c.assignee;
+    patchTask(t, c.taskId, { assignee: c.assignee });
+  },
+
+  setVariables(t, c) {
+    const scope = c.scope ?? ROOT;
+    if (!t.state.elements[scope]) throw new NotFoundError(`scope ${scope} is not active in instance ${t.state.id}`);
+    for (const [k, v] of Object.entries(c.variables)) {
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new ValidationError(`variable name '${k}' is not allowed`);
+      t.setLocal(scope, k, v);
+    }
+  },
+
+  resolveIncident(t, c) {
+    const incident = t.state.incidents[c.incidentId];
+    if (!incident) throw new ConflictError(`incident ${c.incidentId} is not open`);
+    const inst = t.state.elements[incident.elementInstance];
+    t.resolveIncidentRecord(c.incidentId);
+    if (!inst) return;
+    const el = t.element(inst.elementId);
+    if (incident.jobKey && t.state.jobs[incident.jobKey]) {
+      // A job out of retries gets one more attempt, as a fresh activatable record.
+      const job = t.state.jobs[incident.jobKey];
+      job.retries = Math.max(1, job.retries);
+      putJob(t, inst, el, job.type, job.retries, job.key);
+      return;
+    }
+    if (inst.completing) {
+      t.complete(inst);
+      return;
+    }
+    if (incident.type === 'IO_MAPPING_ERROR') {
+      t.reactivate(inst);
+      return;
+    }
+    const behavior = behaviorOf(el);
+    if (behavior.retry) behavior.retry(t, inst, el);
+  },
+
+  cancel(t) {
+    const root = t.state.elements[ROOT];
+    if (root) {
+      for (const k of Object.keys(t.state.elements)) {
+        const inst = t.state.elements[k];
+        if (inst && inst.scope === ROOT) t.terminate(inst);
+      }
+    }
+    for (const id of Object.keys(t.state.incidents)) t.resolveIncidentRecord(id);
+    t.state.joins = {};
+    t.endProcess('canceled');
+  },
+};

@@ -59,13 +59,33 @@ export function syntaxError(e: Expr): string | null {
 
 export function evaluateExpr(e: Expr, context: Variables): EvalResult {
   if (!e.feel) return { ok: true, value: e.raw };
-  if (e.path) return { ok: true, value: walk(context, e.path) };
+  // A name that is not a variable may be a FEEL built-in (`now`, `abs`): leave it to FEEL.
+  if (e.path && Object.hasOwn(context, e.path[0])) return { ok: true, value: walk(context, e.path) };
   try {
     const { value } = evaluate(e.text, context);
     return toJson(value);
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
+}
+
+/** Evaluates a condition; a non-boolean result (null included) is reported with FEEL's warnings. */
+export function evaluateCondition(e: Expr, context: Variables): { ok: true; value: boolean } | { ok: false; message: string } {
+  let value: unknown;
+  let warnings: string[] = [];
+  if (e.path && Object.hasOwn(context, e.path[0])) value = walk(context, e.path);
+  else {
+    try {
+      const r = evaluate(e.text, context);
+      value = r.value;
+      warnings = r.warnings.map((w) => w.message);
+    } catch (err) {
+      return { ok: false, message: `failed to evaluate: ${(err as Error).message}` };
+    }
+  }
+  if (typeof value === 'boolean') return { ok: true, value };
+  const shown = value === undefined || value === null ? 'null' : JSON.stringify(toJson(value).ok ? (toJson(value) as { value: Json }).value : String(value));
+  return { ok: false, message: `returned ${shown}, not a boolean${warnings.length ? ` (${[...new Set(warnings)].join('; ')})` : ''}` };
 }
 
 /** Evaluates a FEEL unary test (`> 10`, `"a","b"`) against an input value. */

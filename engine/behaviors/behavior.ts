@@ -1,7 +1,7 @@
 // The contract between the generic token mechanics (engine/runtime/transition.ts) and the one
 // file per BPMN element type that says what that element does.
 
-import type { ElementModel } from '../model/types.ts';
+import type { ElementModel, FlowModel } from '../model/types.ts';
 import type { ElementInstance } from '../types.ts';
 import type { Transition } from '../runtime/transition.ts';
 import type { ElementCompiler } from '../model/compile-context.ts';
@@ -27,6 +27,8 @@ export interface ElementBehavior {
   terminate?(t: Transition, inst: ElementInstance, el: ElementModel): void;
   /** For scopes: the last token inside finished. */
   scopeDone?(t: Transition, inst: ElementInstance, el: ElementModel): void;
+  /** Checks the element once its flows are wired; returns one message per problem. */
+  validate?(el: ElementModel, flows: ReadonlyMap<string, FlowModel>): string[];
   /** Retries the step that raised an incident on this element (after the incident is resolved). */
   retry?(t: Transition, inst: ElementInstance, el: ElementModel): void;
 }

@@ -2,11 +2,11 @@
 // whose condition is true is taken, else the default flow, else an incident.
 
 import type { ElementBehavior } from './behavior.ts';
-import { compileGatewayFlows } from './gateway-flows.ts';
+import { validateGatewayFlows } from './gateway-flows.ts';
 
 export const exclusiveGateway: ElementBehavior = {
   key: 'bpmn:ExclusiveGateway',
-  compile: compileGatewayFlows,
+  validate: validateGatewayFlows,
   activate(t, inst) {
     t.complete(inst);
   },

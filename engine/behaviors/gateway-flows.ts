@@ -1,16 +1,11 @@
-// Deploy-time rule shared by diverging exclusive and inclusive gateways.
+// Deploy-time rule shared by diverging exclusive and inclusive gateways: every outgoing flow but
+// the default one needs a condition, or the choice would depend on the order flows were drawn.
 
-import type { ElementCompiler } from '../model/compile-context.ts';
-import { child, children } from '../model/moddle.ts';
+import type { ElementModel, FlowModel } from '../model/types.ts';
 
-export function compileGatewayFlows(c: ElementCompiler): void {
-  const out = children(c.el, 'outgoing');
-  if (out.length < 2) return;
-  const defaultId = child(c.el, 'default')?.id;
-  for (const flow of out) {
-    const condition = child(flow, 'conditionExpression');
-    if (flow.id !== defaultId && !condition) {
-      c.problem(`sequence flow '${flow.id}' leaves the gateway without a condition and is not its default flow`);
-    }
-  }
+export function validateGatewayFlows(el: ElementModel, flows: ReadonlyMap<string, FlowModel>): string[] {
+  if (el.outgoing.length < 2) return [];
+  return el.outgoing
+    .filter((id) => id !== el.defaultFlow && !flows.get(id)?.condition)
+    .map((id) => `sequence flow '${id}' leaves the gateway without a condition and is not its default flow`);
 }

@@ -3,11 +3,11 @@
 // transition after each command (see Transition.fireInclusiveJoins).
 
 import type { ElementBehavior } from './behavior.ts';
-import { compileGatewayFlows } from './gateway-flows.ts';
+import { validateGatewayFlows } from './gateway-flows.ts';
 
 export const inclusiveGateway: ElementBehavior = {
   key: 'bpmn:InclusiveGateway',
-  compile: compileGatewayFlows,
+  validate: validateGatewayFlows,
   arrive(t, el, scope, flowId) {
     if (el.incoming.length <= 1) {
       t.activate(el, scope);

@@ -44,6 +44,8 @@ export interface CompileResult {
 export function compileDefinitions(definitions: ModdleElement, xmlWarnings: ErrorDetail[] = []): CompileResult {
   const problems: Problem[] = [];
   for (const w of xmlWarnings) {
+    // Unknown attributes are judged per element below, where presentation namespaces are allowed.
+    if (w.message.startsWith('unknown attribute')) continue;
     const type = /<([^>]+)>/.exec(w.message)?.[1] ?? 'xml';
     problems.push({ elementId: '', elementType: type, message: w.line ? `${w.message} (line ${w.line}, column ${w.column})` : w.message });
   }
@@ -171,6 +173,9 @@ function compileProcess(
       if (!host) report(id, el.type, `attachedToRef '${el.attachedTo}' is not an activity of this process`);
       else (host.boundaries as string[]).push(id);
     }
+  }
+  for (const el of elements.values()) {
+    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows) ?? []) report(el.id, el.type, message);
   }
   for (const flow of flows.values()) {
     const s = elements.get(flow.source);

@@ -5,7 +5,7 @@
 
 import { behaviorOf } from '../behaviors/index.ts';
 import { KarvonError } from '../errors.ts';
-import { evaluateExpr, type Expr } from '../feel.ts';
+import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import type {
   Effect,
@@ -203,13 +203,9 @@ export class Transition {
         if (mode === 'first') break;
         continue;
       }
-      const r = evaluateExpr(flow.condition, context);
+      const r = evaluateCondition(flow.condition, context);
       if (!r.ok) {
-        this.incident(inst, 'CONDITION_ERROR', `condition '${flow.condition.text}' of sequence flow '${flowId}' failed to evaluate: ${r.message}`);
-        return null;
-      }
-      if (r.value !== true && r.value !== false && r.value !== null) {
-        this.incident(inst, 'CONDITION_ERROR', `condition '${flow.condition.text}' of sequence flow '${flowId}' returned ${JSON.stringify(r.value)}, not a boolean`);
+        this.incident(inst, 'CONDITION_ERROR', `condition '${flow.condition.text}' of sequence flow '${flowId}' ${r.message}`);
         return null;
       }
       if (r.value === true) {

@@ -53,6 +53,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
+    if (process.env.BENCH_PRAGMA) for (const p of process.env.BENCH_PRAGMA.split(';')) db.pragma(p);
     migrate(db);
     return new SqliteStore(db);
   } catch (error) {

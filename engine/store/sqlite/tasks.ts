@@ -3,35 +3,41 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { TaskRecord } from '../../types.ts';
 import type { TaskFilter } from '../port.ts';
-import type { RecordTable, SqlValue } from './records.ts';
+import type { RecordTable, Row, SqlValue } from './records.ts';
 import { Conditions, limitParam, StatementCache } from './statements.ts';
 import { taskTable } from './tables.ts';
 
 type CandidateKind = 'group' | 'user';
 
+/** What task_candidates mirrors of one task. */
+interface Audience {
+  state: string;
+  group: string[];
+  user: string[];
+}
+
+const KINDS: readonly CandidateKind[] = ['group', 'user'];
 const ORDER = 'ORDER BY t.priority DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id';
 
 export class TaskRecords {
   private readonly table: RecordTable<TaskRecord>;
   private readonly queries: StatementCache;
+  private readonly audienceOf: Statement<[string], Row>;
   private readonly insertCandidate: Statement<[CandidateKind, string, string, string]>;
-  private readonly deleteCandidates: Statement<[string]>;
-  private readonly deleteCandidatesOfKind: Statement<[string, CandidateKind]>;
-  private readonly setCandidateState: Statement<[string, string]>;
-  private readonly stateOf: Statement<[string], string>;
+  private readonly deleteCandidate: Statement<[CandidateKind, string, string, string]>;
 
   constructor(db: Database) {
     this.table = taskTable(db);
     this.queries = new StatementCache(db);
+    this.audienceOf = db.prepare(
+      'SELECT state, candidate_groups, candidate_users FROM tasks WHERE id = ?',
+    );
     this.insertCandidate = db.prepare(
       'INSERT OR IGNORE INTO task_candidates (kind, value, state, task_id) VALUES (?, ?, ?, ?)',
     );
-    this.deleteCandidates = db.prepare('DELETE FROM task_candidates WHERE task_id = ?');
-    this.deleteCandidatesOfKind = db.prepare(
-      'DELETE FROM task_candidates WHERE task_id = ? AND kind = ?',
+    this.deleteCandidate = db.prepare(
+      'DELETE FROM task_candidates WHERE kind = ? AND value = ? AND state = ? AND task_id = ?',
     );
-    this.setCandidateState = db.prepare('UPDATE task_candidates SET state = ? WHERE task_id = ?');
-    this.stateOf = db.prepare<[string], string>('SELECT state FROM tasks WHERE id = ?').pluck();
   }
 
   get(id: string): TaskRecord | null {
@@ -39,25 +45,29 @@ export class TaskRecords {
   }
 
   put(task: TaskRecord): void {
+    const before = this.audience(task.id);
     this.table.upsert(task);
-    this.deleteCandidates.run(task.id);
-    this.addCandidates(task.id, 'group', task.candidateGroups, task.state);
-    this.addCandidates(task.id, 'user', task.candidateUsers, task.state);
+    this.syncCandidates(task.id, before, {
+      state: task.state,
+      group: task.candidateGroups,
+      user: task.candidateUsers,
+    });
   }
 
   patch(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): void {
-    if (!this.table.patch(id, patch)) return;
-    const groups = patch.candidateGroups;
-    const users = patch.candidateUsers;
-    if (patch.state !== undefined && groups === undefined && users === undefined) {
-      this.setCandidateState.run(patch.state, id);
+    const { state, candidateGroups, candidateUsers } = patch;
+    if (state === undefined && candidateGroups === undefined && candidateUsers === undefined) {
+      this.table.patch(id, patch);
       return;
     }
-    if (groups === undefined && users === undefined) return;
-    const state = patch.state ?? this.stateOf.get(id)!;
-    if (patch.state !== undefined) this.setCandidateState.run(state, id);
-    if (groups !== undefined) this.replaceCandidates(id, 'group', groups, state);
-    if (users !== undefined) this.replaceCandidates(id, 'user', users, state);
+    const before = this.audience(id);
+    if (!before) return;
+    this.table.patch(id, patch);
+    this.syncCandidates(id, before, {
+      state: state ?? before.state,
+      group: candidateGroups ?? before.group,
+      user: candidateUsers ?? before.user,
+    });
   }
 
   list(filter: TaskFilter): TaskRecord[] {
@@ -67,13 +77,29 @@ export class TaskRecords {
     return rows.map((row) => this.table.fromRow(row));
   }
 
-  private replaceCandidates(id: string, kind: CandidateKind, values: string[], state: string): void {
-    this.deleteCandidatesOfKind.run(id, kind);
-    this.addCandidates(id, kind, values, state);
+  private audience(id: string): Audience | null {
+    const row = this.audienceOf.get(id);
+    if (!row) return null;
+    return {
+      state: row.state as string,
+      group: JSON.parse(row.candidate_groups as string) as string[],
+      user: JSON.parse(row.candidate_users as string) as string[],
+    };
   }
 
-  private addCandidates(id: string, kind: CandidateKind, values: string[], state: string): void {
-    for (const value of values) this.insertCandidate.run(kind, value, state, id);
+  /** Writes only the rows that changed: a re-put of the same task touches no candidate page. */
+  private syncCandidates(id: string, before: Audience | null, after: Audience): void {
+    for (const kind of KINDS) {
+      const old = new Set(before?.[kind]);
+      const now = new Set(after[kind]);
+      const moved = before !== null && before.state !== after.state;
+      for (const value of old) {
+        if (moved || !now.has(value)) this.deleteCandidate.run(kind, value, before!.state, id);
+      }
+      for (const value of now) {
+        if (moved || !old.has(value)) this.insertCandidate.run(kind, value, after.state, id);
+      }
+    }
   }
 }
 

@@ -1,0 +1,242 @@
+// Runs adapter operations as in-process jobs: pick the declared input, validate it, call the
+// handler under the connection's bulkhead, circuit breaker and timeout, validate the output, and
+// turn whatever happened into a JobOutcome through the engine-owned policy (policy.ts).
+
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { ValidateFunction } from 'ajv';
+import type { Clock, InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
+import type { Variables } from '../../engine/types.ts';
+import { KarvonError } from '../../engine/errors.ts';
+import { createAjv, formatAjvErrors, describeProblems } from '../sdk/ajv.ts';
+import type { AdapterLogger, LogFields, OperationContext, OperationDescriptor } from '../sdk/descriptor.ts';
+import { AdapterError, isAdapterError } from '../sdk/errors.ts';
+import type { JsonObject } from '../sdk/json.ts';
+import { createRedactor, secretValues, type Redactor } from '../sdk/secrets.ts';
+import type { Connection } from './connections.ts';
+import { DEFAULT_RETRY, backoffMs, outcomeForError, type FailureOutcome, type RetryPolicy } from './policy.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Where runtime and adapter logs go; fields are already redacted. */
+export type LogSink = (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
+
+export interface AdapterJobHandlerOptions {
+  connections: readonly Connection[];
+  /** Only `now` and `schedule` are used: timeouts run on the engine's clock. */
+  clock: Pick<Clock, 'now' | 'schedule'>;
+  /** Jitter source; tests pass a constant. */
+  random?: () => number;
+  retry?: Partial<RetryPolicy>;
+  log?: LogSink;
+}
+
+/** Thrown into a call whose time ran out. */
+export class OperationTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+    this.name = 'OperationTimeoutError';
+  }
+}
+
+interface BoundOperation {
+  connection: Connection;
+  operation: OperationDescriptor;
+  validateInput: ValidateFunction;
+  validateOutput: ValidateFunction;
+  inputKeys: string[] | null;
+}
+
+interface ConnectionRuntime {
+  policy: IPolicy;
+  redactor: Redactor;
+}
+
+export class AdapterJobHandler implements InProcessJobHandler {
+  private readonly operations = new Map<string, BoundOperation>();
+  private readonly runtimes = new Map<string, ConnectionRuntime>();
+  private readonly clock: Pick<Clock, 'now' | 'schedule'>;
+  private readonly random: () => number;
+  private readonly retry: RetryPolicy;
+  private readonly log: LogSink;
+
+  constructor(options: AdapterJobHandlerOptions) {
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.log = options.log ?? (() => {});
+    const ajv = createAjv();
+    for (const connection of options.connections) {
+      const limits = connection.limits;
+      const breaker = circuitBreaker(handleWhen(isSystemFailure), {
+        halfOpenAfter: limits.breakerHalfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(limits.breakerThreshold),
+      });
+      this.runtimes.set(connection.name, {
+        // Breaker outside the bulkhead: an open circuit answers at once instead of queueing.
+        policy: wrap(breaker, bulkhead(limits.maxConcurrent, limits.maxQueued)),
+        redactor: createRedactor(secretValues(connection.adapter.configSchema, connection.config)),
+      });
+      for (const operation of connection.adapter.operations) {
+        const props = operation.inputSchema.properties;
+        this.operations.set(`${connection.name}.${operation.name}`, {
+          connection,
+          operation,
+          validateInput: ajv.compile(operation.inputSchema),
+          validateOutput: ajv.compile(operation.outputSchema),
+          inputKeys: props ? Object.keys(props) : null,
+        });
+      }
+    }
+  }
+
+  handles(type: string): boolean {
+    return this.operations.has(type);
+  }
+
+  /** Task types this handler runs, for the engine's job polling. */
+  types(): string[] {
+    return [...this.operations.keys()];
+  }
+
+  async run(job: InProcessJob): Promise<JobOutcome> {
+    const bound = this.operations.get(job.type);
+    if (!bound) return { kind: 'fail', retryable: false, errorMessage: `No adapter operation "${job.type}" is loaded` };
+    const { connection, operation } = bound;
+    const runtime = this.runtimes.get(connection.name)!;
+    const where = `${job.type} (connection "${connection.name}", adapter "${connection.adapter.name}") at element "${job.elementId}" of process "${job.processKey}"`;
+    const redact = runtime.redactor;
+    const fields = { connection: connection.name, operation: operation.name, elementId: job.elementId, processInstanceId: job.processInstanceId, attempt: job.attempt };
+
+    // Jobs carry the visible process variables too; the operation gets only what it declares, so a
+    // strict input schema does not reject the rest of the process's data.
+    const input: Record<string, unknown> = {};
+    if (bound.inputKeys) {
+      for (const key of bound.inputKeys) if (job.variables[key] !== undefined) input[key] = structuredClone(job.variables[key]);
+    } else Object.assign(input, structuredClone(job.variables));
+
+    if (!bound.validateInput(input)) {
+      const problems = formatAjvErrors(bound.validateInput.errors);
+      const message = `Invalid input for ${where}: ${describeProblems(problems)}`;
+      this.emit(redact, 'warn', message, fields);
+      return { kind: 'fail', retryable: false, errorMessage: redact.text(message) };
+    }
+
+    const timeoutMs = operation.timeoutMs ?? connection.limits.timeoutMs;
+    const started = this.clock.now();
+    let output: unknown;
+    try {
+      output = await runtime.policy.execute(() => this.call(bound, job, input, timeoutMs, runtime.redactor));
+    } catch (error) {
+      const outcome = this.outcomeFor(error, bound, job, where, runtime);
+      const level: LogLevel = outcome.kind === 'bpmnError' ? 'info' : 'warn';
+      this.emit(redact, level, `${job.type} ${outcome.kind === 'bpmnError' ? `threw ${outcome.errorCode}` : 'failed'}: ${outcome.errorMessage}`, { ...fields, outcome: outcome.kind });
+      return redact.value(outcome);
+    }
+
+    if (!bound.validateOutput(output)) {
+      const problems = formatAjvErrors(bound.validateOutput.errors);
+      const message = `Invalid output from ${where}: ${describeProblems(problems)}`;
+      this.emit(redact, 'error', message, fields);
+      return { kind: 'fail', retryable: false, errorMessage: redact.text(message) };
+    }
+    this.emit(redact, 'debug', `${job.type} completed`, { ...fields, durationMs: this.clock.now() - started });
+    return { kind: 'complete', variables: redact.value(output as Variables) };
+  }
+
+  private async call(bound: BoundOperation, job: InProcessJob, input: unknown, timeoutMs: number, redactor: Redactor): Promise<unknown> {
+    const controller = new AbortController();
+    const onJobAbort = () => controller.abort(job.signal.reason);
+    if (job.signal.aborted) onJobAbort();
+    else job.signal.addEventListener('abort', onJobAbort, { once: true });
+    let cancelTimer = () => {};
+    const expired = new Promise<never>((_, reject) => {
+      cancelTimer = this.clock.schedule(this.clock.now() + timeoutMs, () => {
+        const error = new OperationTimeoutError(timeoutMs);
+        controller.abort(error);
+        reject(error);
+      });
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    expired.catch(() => {});
+    const context: OperationContext = {
+      config: bound.connection.config,
+      connection: bound.connection.name,
+      operation: bound.operation.name,
+      idempotencyKey: job.idempotencyKey,
+      attempt: job.attempt,
+      process: { instanceId: job.processInstanceId, processKey: job.processKey, elementId: job.elementId },
+      logger: this.adapterLogger(redactor, { connection: bound.connection.name, operation: bound.operation.name, elementId: job.elementId }),
+      signal: controller.signal,
+      now: () => this.clock.now(),
+    };
+    try {
+      // The race makes a handler that ignores its signal still give up its slot on time.
+      return await Promise.race([bound.operation.handler(input, context), expired]);
+    } finally {
+      cancelTimer();
+      job.signal.removeEventListener('abort', onJobAbort);
+    }
+  }
+
+  private outcomeFor(error: unknown, bound: BoundOperation, job: InProcessJob, where: string, runtime: ConnectionRuntime): FailureOutcome {
+    const limits = bound.connection.limits;
+    if (error instanceof BrokenCircuitError) {
+      return { kind: 'fail', retryable: true, backoffMs: limits.breakerHalfOpenAfterMs, errorMessage: `${where}: circuit open after repeated failures of connection "${bound.connection.name}"` };
+    }
+    if (error instanceof BulkheadRejectedError) {
+      // Our own capacity, not the remote system's fault: wait without spending a retry.
+      return { kind: 'fail', retryable: true, consumeRetry: false, backoffMs: backoffMs(1, this.retry, this.random), errorMessage: `${where}: too many calls in flight on connection "${bound.connection.name}"` };
+    }
+    return outcomeForError(toAdapterError(error, bound.operation, runtime.redactor), {
+      where,
+      attempt: job.attempt,
+      declaredErrors: bound.operation.errors,
+      retry: this.retry,
+      random: this.random,
+    });
+  }
+
+  private adapterLogger(redactor: Redactor, base: LogFields): AdapterLogger {
+    const at = (level: LogLevel) => (message: string, fields?: LogFields) => this.emit(redactor, level, message, { ...base, ...fields });
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  }
+
+  private emit(redactor: Redactor, level: LogLevel, message: string, fields: LogFields): void {
+    try {
+      this.log(level, redactor.text(message), redactor.value({ ...fields }, { maskKeys: true }));
+    } catch {
+      // A broken log sink must not change a job's outcome.
+    }
+  }
+}
+
+/** Failures that say the remote system is unwell, as opposed to a problem with this request. */
+function isSystemFailure(error: unknown): boolean {
+  if (isAdapterError(error)) return error.kind === 'transient' || error.kind === 'unknown_outcome';
+  if (error instanceof KarvonError) return error.status >= 500;
+  return true;
+}
+
+/** Classifies anything a handler threw into the fixed set of kinds. */
+export function toAdapterError(error: unknown, operation: Pick<OperationDescriptor, 'safeToRetry'>, redactor?: Redactor): AdapterError {
+  if (isAdapterError(error)) return error;
+  const text = (s: string) => (redactor ? redactor.text(s) : s);
+  if (error instanceof KarvonError) {
+    const problems = error.details.map((d) => ({ path: d.path ?? d.elementId ?? '(root)', message: text(d.message) }));
+    const kind = error.status === 400 ? 'validation' : error.status === 404 ? 'not_found' : error.status === 409 ? 'conflict' : error.status === 401 || error.status === 403 ? 'auth' : error.status === 422 ? 'validation' : 'transient';
+    return new AdapterError(kind, text(error.message), { problems });
+  }
+  // A timeout or an unexpected exception: on a call that may have had an effect we cannot tell.
+  const message = error instanceof Error ? error.message : String(error);
+  return new AdapterError(operation.safeToRetry ? 'transient' : 'unknown_outcome', text(message), { cause: error });
+}
+
+export type { JsonObject };

@@ -1,0 +1,118 @@
+// Opens the store and the engine, seeds a new store, and starts listening. main.ts calls it
+// with the environment's configuration; tests call it with a temp folder and port 0.
+
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { ManualClock } from '../engine/clock.ts';
+import { Engine } from '../engine/engine.ts';
+import type { InProcessJobHandler } from '../engine/ports.ts';
+import type { Store } from '../engine/store/port.ts';
+import { openSqliteStore } from '../engine/store/sqlite.ts';
+import { createApp, karvonOf, type KarvonApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import type { RouteModule } from './context.ts';
+import { routeModules } from './routes/index.ts';
+import { seed, type SeedReport } from './seed.ts';
+
+export interface StartOptions {
+  logger?: Logger;
+  /** In-process job handlers (adapter operations). */
+  handlers?: InProcessJobHandler[];
+  modules?: RouteModule[];
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  engine: Engine;
+  store: Store;
+  karvon: KarvonApp;
+  seeded: SeedReport;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish, then closes the engine and the store. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function createLogger(config: ServerConfig): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'karvon' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Belt and braces: nothing should ever pass these, but if it does they stay out of the log.
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function openStore(config: ServerConfig): Promise<Store> {
+  if (!config.mongodbUrl) return openSqliteStore({ file: path.join(config.dataDir, 'karvon.db') });
+  // The MongoDB backend is loaded only when asked for, so the embedded setup needs none of it.
+  const specifier = pathToFileURL(path.resolve(import.meta.dirname, '../engine/store/mongo.ts')).href;
+  let mod: { openMongoStore?: (options: { url: string }) => Promise<Store> };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    throw new Error(
+      `MONGODB_URL is set but the MongoDB store could not be loaded (engine/store/mongo.ts): ${(err as Error).message}`,
+    );
+  }
+  if (typeof mod.openMongoStore !== 'function') {
+    throw new Error('MONGODB_URL is set but engine/store/mongo.ts does not export openMongoStore({url}).');
+  }
+  return mod.openMongoStore({ url: config.mongodbUrl });
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const store = await openStore(config);
+  let engine: Engine | null = null;
+  try {
+    engine = await Engine.open({
+      store,
+      // The test clock only moves through POST /api/clock.
+      clock: config.testClock ? new ManualClock(Date.now()) : undefined,
+      handlers: options.handlers,
+      logger: logger.child({ component: 'engine' }),
+    });
+    const app = createApp({ engine, store, config, logger, modules: options.modules ?? routeModules });
+    const karvon = karvonOf(app);
+    const seeded = await seed(karvon.services.identity, engine, config, logger);
+
+    const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    // SSE streams are long-lived by design; everything else must not hang forever.
+    server.requestTimeout = 60_000;
+    server.headersTimeout = 30_000;
+    const address = server.address() as AddressInfo;
+    const host = config.host ?? 'localhost';
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+
+    const openEngine = engine;
+    let closing: Promise<void> | null = null;
+    const close = (timeoutMs = 10_000): Promise<void> =>
+      (closing ??= (async () => {
+        karvon.close(); // ends event streams, which would otherwise keep server.close waiting
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        await drained;
+        clearTimeout(timer);
+        await openEngine.close();
+        await store.close();
+      })());
+
+    return { url, server, engine, store, karvon, seeded, logger, close };
+  } catch (err) {
+    await engine?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

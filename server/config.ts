@@ -1,0 +1,113 @@
+// Server configuration, read from the environment exactly as the public contract's section 3
+// describes. Everything else (limits, token lifetime) has a default and an optional variable.
+
+import path from 'node:path';
+
+export interface ServerConfig {
+  port: number;
+  /** Host to bind; unset means all interfaces (Node's default). */
+  host: string | undefined;
+  dataDir: string;
+  mongodbUrl: string | null;
+  adminPassword: string | null;
+  demo: boolean;
+  testClock: boolean;
+  production: boolean;
+  /** Bearer token lifetime. */
+  tokenTtlMs: number;
+  /** JSON body limits in bytes: deployments carry whole diagrams, everything else is small. */
+  bodyLimit: number;
+  deployBodyLimit: number;
+  /** Failed logins per username and address before throttling starts. */
+  loginMaxFailures: number;
+  /** First lockout once throttled; each further failure doubles it up to loginMaxLockoutMs. */
+  loginLockoutMs: number;
+  loginMaxLockoutMs: number;
+  /** Passed to express's `trust proxy`, so that req.ip is the client behind a reverse proxy. */
+  trustProxy: boolean | string;
+  /** Folders of the static web apps. */
+  inboxDir: string;
+  designerDir: string;
+  /** Folder of the diagrams deployed in demo mode. */
+  processesDir: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+
+export function readConfig(env: Env = process.env): ServerConfig {
+  const production = env.NODE_ENV === 'production';
+  const adminPassword = nonEmpty(env.KARVON_ADMIN_PASSWORD);
+  if (production && !adminPassword) {
+    throw new ConfigError('KARVON_ADMIN_PASSWORD must be set when NODE_ENV=production.');
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: nonEmpty(env.KARVON_HOST) ?? undefined,
+    dataDir: path.resolve(nonEmpty(env.KARVON_DATA_DIR) ?? './data'),
+    mongodbUrl: nonEmpty(env.MONGODB_URL),
+    adminPassword,
+    // Production never seeds demo accounts, whatever KARVON_DEMO says.
+    demo: !production && flag(env, 'KARVON_DEMO'),
+    testClock: flag(env, 'KARVON_TEST_CLOCK'),
+    production,
+    tokenTtlMs: integer(env, 'KARVON_TOKEN_TTL_MINUTES', 12 * 60, 1, 60 * 24 * 365) * 60_000,
+    bodyLimit: bytes(env, 'KARVON_BODY_LIMIT', 1024 * 1024),
+    deployBodyLimit: bytes(env, 'KARVON_DEPLOY_BODY_LIMIT', 5 * 1024 * 1024),
+    loginMaxFailures: integer(env, 'KARVON_LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginLockoutMs: integer(env, 'KARVON_LOGIN_LOCKOUT_SECONDS', 30, 1, 86_400) * 1000,
+    loginMaxLockoutMs: 15 * 60_000,
+    trustProxy: trustProxy(env.KARVON_TRUST_PROXY),
+    inboxDir: path.resolve(nonEmpty(env.KARVON_INBOX_DIR) ?? path.join(projectRoot, 'server/inbox/dist')),
+    designerDir: path.resolve(nonEmpty(env.KARVON_DESIGNER_DIR) ?? path.join(projectRoot, 'designer/dist')),
+    processesDir: path.resolve(nonEmpty(env.KARVON_PROCESSES_DIR) ?? path.join(projectRoot, 'processes')),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+  };
+}
+
+/** Defaults for an app built in tests or embedded: no demo, small limits as in production. */
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...readConfig({ KARVON_DEMO: '0' }), ...overrides };
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value !== undefined && value.trim() !== '' ? value : null;
+}
+
+function flag(env: Env, name: string): boolean {
+  const value = nonEmpty(env[name]);
+  if (value === null) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${value}".`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = nonEmpty(env[name]);
+  if (value === null) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+  }
+  return n;
+}
+
+function bytes(env: Env, name: string, fallback: number): number {
+  const value = nonEmpty(env[name]);
+  if (value === null) return fallback;
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value.trim());
+  if (!match) throw new ConfigError(`${name} must be a size such as 1mb or 500kb, got "${value}".`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+}
+
+function trustProxy(value: string | undefined): boolean | string {
+  const v = nonEmpty(value);
+  if (v === null || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  return v;
+}

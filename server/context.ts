@@ -1,0 +1,38 @@
+// What route modules receive: the engine, the store, configuration and the services built on
+// them. A new resource (adapters, CRM, ERP) is one route module added to routes/index.ts.
+
+import type { Logger } from 'pino';
+import type { Store } from '../engine/store/port.ts';
+import type { ServerConfig } from './config.ts';
+import type { EngineFacade } from './engine-facade.ts';
+import type { Route } from './http/route.ts';
+import type { IdentityService } from './identity/service.ts';
+import type { EventHub } from './services/events.ts';
+import type { InstanceService } from './services/instances.ts';
+import type { Metrics } from './services/metrics.ts';
+import type { IncidentService, JobService } from './services/operations.ts';
+import type { ProcessService } from './services/processes.ts';
+import type { TaskService } from './services/tasks.ts';
+
+export interface Services {
+  identity: IdentityService;
+  processes: ProcessService;
+  instances: InstanceService;
+  tasks: TaskService;
+  jobs: JobService;
+  incidents: IncidentService;
+  events: EventHub;
+  metrics: Metrics;
+}
+
+export interface AppContext {
+  engine: EngineFacade;
+  store: Store;
+  config: ServerConfig;
+  logger: Logger;
+  services: Services;
+  /** The OpenAPI document of every mounted route; filled in once all modules are loaded. */
+  openApi(): Record<string, unknown>;
+}
+
+export type RouteModule = (app: AppContext) => Route[];

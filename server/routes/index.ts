@@ -1,0 +1,22 @@
+// Every route module of the API. Adding a resource is one line here.
+
+import type { RouteModule } from '../context.ts';
+import { authRoutes } from './auth.ts';
+import { incidentRoutes } from './incidents.ts';
+import { instanceRoutes } from './instances.ts';
+import { jobRoutes } from './jobs.ts';
+import { processRoutes } from './processes.ts';
+import { systemRoutes } from './system.ts';
+import { taskRoutes } from './tasks.ts';
+import { userRoutes } from './users.ts';
+
+export const routeModules: RouteModule[] = [
+  systemRoutes,
+  authRoutes,
+  userRoutes,
+  processRoutes,
+  instanceRoutes,
+  taskRoutes,
+  jobRoutes,
+  incidentRoutes,
+];

@@ -1,0 +1,106 @@
+// Process instances: start, list, read, history, cancel.
+
+import type { Variables } from '../../engine/types.ts';
+import type { RouteModule } from '../context.ts';
+import { named } from '../http/openapi.ts';
+import { created, defineRoute, ok } from '../http/route.ts';
+import { arrayOf, historyEntry, idParams, instanceDetail, instanceSummary, variables } from '../schemas.ts';
+
+const startRequest = named('StartInstanceRequest', {
+  type: 'object',
+  required: ['processKey'],
+  properties: {
+    processKey: { type: 'string', minLength: 1, maxLength: 255 },
+    version: { type: 'integer', minimum: 1 },
+    businessKey: { type: 'string', minLength: 1, maxLength: 255 },
+    variables,
+  },
+} as const);
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    processKey: { type: 'string' },
+    state: { enum: ['active', 'completed', 'terminated', 'canceled'] },
+    businessKey: { type: 'string' },
+    limit: { type: 'integer', minimum: 1, maximum: 10_000 },
+  },
+} as const;
+
+// Employees start processes from the inbox and read the cases they work on (instances.ts
+// narrows what they see); analysts and admins read everything.
+const STARTERS = ['admin', 'analyst', 'employee'] as const;
+const READERS = ['admin', 'analyst', 'employee'] as const;
+
+export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
+  defineRoute({
+    operationId: 'startInstance',
+    method: 'post',
+    path: '/api/process-instances',
+    summary: 'Start a process instance',
+    tags: ['instances'],
+    access: STARTERS,
+    body: startRequest,
+    responses: {
+      201: { description: 'Started.', schema: instanceSummary },
+      404: { description: 'No such process or version.' },
+    },
+    handler: async ({ user, body }) =>
+      created(await instances.start(user!, { ...body, variables: body.variables as Variables | undefined })),
+  }),
+  defineRoute({
+    operationId: 'listInstances',
+    method: 'get',
+    path: '/api/process-instances',
+    summary: 'List process instances',
+    description: 'Employees see only instances in which they have or had a task.',
+    tags: ['instances'],
+    access: READERS,
+    query: listQuery,
+    responses: { 200: { description: 'Instances, newest first.', schema: arrayOf(instanceSummary) } },
+    handler: async ({ user, query }) => ok(await instances.list(user!, query)),
+  }),
+  defineRoute({
+    operationId: 'getInstance',
+    method: 'get',
+    path: '/api/process-instances/{id}',
+    summary: 'A process instance with variables, active elements and incidents',
+    tags: ['instances'],
+    access: READERS,
+    params: idParams,
+    responses: {
+      200: { description: 'The instance.', schema: instanceDetail },
+      404: { description: 'No such instance.' },
+    },
+    handler: async ({ user, params }) => ok(await instances.get(user!, params.id)),
+  }),
+  defineRoute({
+    operationId: 'getInstanceHistory',
+    method: 'get',
+    path: '/api/process-instances/{id}/history',
+    summary: 'What happened in an instance, in order',
+    tags: ['instances'],
+    access: READERS,
+    params: idParams,
+    responses: {
+      200: { description: 'History entries.', schema: arrayOf(historyEntry) },
+      404: { description: 'No such instance.' },
+    },
+    handler: async ({ user, params }) => ok(await instances.history(user!, params.id)),
+  }),
+  defineRoute({
+    operationId: 'cancelInstance',
+    method: 'post',
+    path: '/api/process-instances/{id}/cancel',
+    summary: 'Cancel a running instance',
+    tags: ['instances'],
+    access: ['admin', 'analyst'],
+    params: idParams,
+    responses: {
+      200: { description: 'Canceled.', schema: instanceSummary },
+      404: { description: 'No such instance.' },
+      409: { description: 'The instance has already ended.' },
+    },
+    handler: async ({ params }) => ok(await instances.cancel(params.id)),
+  }),
+];

@@ -1,0 +1,63 @@
+// Process instances. Overseers (admins, analysts) read every instance; anyone else only the
+// instances in which they have or had a task, so an employee's "my cases" never shows others'.
+
+import { ForbiddenError } from '../../engine/errors.ts';
+import type { InstanceFilter } from '../../engine/store/port.ts';
+import type { InstanceSummary, Variables } from '../../engine/types.ts';
+import { overseesAll, taskVisibility } from '../access.ts';
+import type { EngineFacade, HistoryEntry, InstanceDetail } from '../engine-facade.ts';
+import type { AuthUser } from '../http/route.ts';
+
+export interface StartInput {
+  processKey: string;
+  version?: number;
+  businessKey?: string;
+  variables?: Variables;
+}
+
+export class InstanceService {
+  constructor(private readonly engine: EngineFacade) {}
+
+  start(user: AuthUser, input: StartInput): Promise<InstanceSummary> {
+    return this.engine.startInstance(input, { startedBy: user.username });
+  }
+
+  async list(user: AuthUser, filter: InstanceFilter): Promise<InstanceSummary[]> {
+    if (overseesAll(user)) return this.engine.listInstances(filter);
+    const mine = await this.instancesWithTasksOf(user);
+    if (mine.size === 0) return [];
+    // The limit applies after the visibility filter, so ask the engine for everything.
+    const all = await this.engine.listInstances({ ...filter, limit: undefined });
+    const visible = all.filter((i) => mine.has(i.id));
+    return filter.limit !== undefined ? visible.slice(0, filter.limit) : visible;
+  }
+
+  async get(user: AuthUser, id: string): Promise<InstanceDetail> {
+    const instance = await this.engine.getInstance(id);
+    await this.assertCanRead(user, id);
+    return instance;
+  }
+
+  async history(user: AuthUser, id: string): Promise<HistoryEntry[]> {
+    const entries = await this.engine.history(id);
+    await this.assertCanRead(user, id);
+    return entries;
+  }
+
+  async cancel(id: string): Promise<InstanceSummary> {
+    await this.engine.cancelInstance(id);
+    const { variables: _v, activeElements: _a, incidents: _i, ...summary } = await this.engine.getInstance(id);
+    return summary;
+  }
+
+  private async assertCanRead(user: AuthUser, id: string): Promise<void> {
+    if (overseesAll(user)) return;
+    const tasks = await this.engine.listTasks({ processInstanceId: id, visibleTo: taskVisibility(user), limit: 1 });
+    if (tasks.length === 0) throw new ForbiddenError('You have no task in this process instance.');
+  }
+
+  private async instancesWithTasksOf(user: AuthUser): Promise<Set<string>> {
+    const tasks = await this.engine.listTasks({ visibleTo: taskVisibility(user) });
+    return new Set(tasks.map((t) => t.processInstanceId));
+  }
+}

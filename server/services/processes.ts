@@ -1,0 +1,38 @@
+// Deployments and process definitions: thin calls into the engine, recording who deployed.
+
+import { NotFoundError } from '../../engine/errors.ts';
+import type { Json } from '../../engine/types.ts';
+import type { DeployResult, EngineFacade, ProcessDetail, ProcessSummary } from '../engine-facade.ts';
+import type { AuthUser } from '../http/route.ts';
+
+export class ProcessService {
+  constructor(private readonly engine: EngineFacade) {}
+
+  deploy(user: AuthUser, resources: { name: string; content: string }[]): Promise<DeployResult> {
+    return this.engine.deploy(resources, { deployedBy: user.username });
+  }
+
+  list(): Promise<ProcessSummary[]> {
+    return this.engine.listProcesses();
+  }
+
+  get(key: string): Promise<ProcessDetail> {
+    return this.engine.getProcess(key);
+  }
+
+  xml(key: string, version?: number): Promise<string> {
+    return this.engine.getProcessXml(key, version);
+  }
+
+  async form(id: string): Promise<Json> {
+    const form = await this.engine.getForm(id);
+    if (form === null) throw new NotFoundError(`No form "${id}" is deployed.`);
+    return form;
+  }
+
+  /** Whether this user deployed some version of the process: "the process's analyst". */
+  async isOwner(user: AuthUser, processKey: string): Promise<boolean> {
+    const detail = await this.engine.getProcess(processKey);
+    return detail.versions.some((v) => v.deployedBy === user.username);
+  }
+}

@@ -1,0 +1,95 @@
+// The inbox. Every call first checks that the user may see the task (access.ts); acting on a
+// task then follows the engine's rules (claimed by someone else → 403/409, not open → 409).
+
+import { ForbiddenError, ValidationError } from '../../engine/errors.ts';
+import type { TaskFilter } from '../../engine/store/port.ts';
+import type { TaskRecord, Variables } from '../../engine/types.ts';
+import { canSeeTask, isAdmin, taskVisibility } from '../access.ts';
+import type { EngineFacade, TaskDetail } from '../engine-facade.ts';
+import type { AuthUser } from '../http/route.ts';
+import type { IdentityService } from '../identity/service.ts';
+import type { ProcessService } from './processes.ts';
+
+export interface TaskQuery {
+  state?: TaskRecord['state'] | 'all';
+  /** `me` stands for the signed-in user. */
+  assignee?: string;
+  candidateGroup?: string;
+  candidateUser?: string;
+  processInstanceId?: string;
+  processKey?: string;
+  limit?: number;
+}
+
+export class TaskService {
+  constructor(
+    private readonly engine: EngineFacade,
+    private readonly processes: ProcessService,
+    private readonly identity: IdentityService,
+  ) {}
+
+  list(user: AuthUser, query: TaskQuery): Promise<TaskRecord[]> {
+    const me = (name: string | undefined) => (name === 'me' ? user.username : name);
+    const filter: TaskFilter = {
+      // An inbox lists open work unless asked otherwise.
+      state: query.state === 'all' ? undefined : (query.state ?? 'open'),
+      assignee: me(query.assignee),
+      candidateGroups: query.candidateGroup !== undefined ? [query.candidateGroup] : undefined,
+      candidateUser: me(query.candidateUser),
+      processInstanceId: query.processInstanceId,
+      processKey: query.processKey,
+      visibleTo: taskVisibility(user),
+      limit: query.limit,
+    };
+    return this.engine.listTasks(dropUndefined(filter));
+  }
+
+  async get(user: AuthUser, id: string): Promise<TaskDetail> {
+    const task = await this.engine.getTask(id);
+    assertVisible(user, task);
+    return task;
+  }
+
+  async claim(user: AuthUser, id: string): Promise<TaskRecord> {
+    await this.visibleTask(user, id);
+    return this.engine.claimTask(id, user.username);
+  }
+
+  async unclaim(user: AuthUser, id: string): Promise<TaskRecord> {
+    const task = await this.visibleTask(user, id);
+    if (!isAdmin(user) && task.assignee !== null && task.assignee !== user.username) {
+      throw new ForbiddenError(`Only ${task.assignee} or an admin can unclaim this task.`);
+    }
+    return this.engine.unclaimTask(id);
+  }
+
+  async assign(user: AuthUser, id: string, assignee: string | null): Promise<TaskRecord> {
+    const task = await this.engine.getTask(id);
+    if (!isAdmin(user) && !(await this.processes.isOwner(user, task.processKey))) {
+      throw new ForbiddenError('Only an admin or the analyst who deployed this process can assign its tasks.');
+    }
+    if (assignee !== null && !(await this.identity.users.get(assignee))) {
+      throw new ValidationError(`No user named "${assignee}".`, [{ path: '/body/assignee', message: 'is not a known user' }]);
+    }
+    return this.engine.assignTask(id, assignee);
+  }
+
+  async complete(user: AuthUser, id: string, variables: Variables): Promise<void> {
+    await this.visibleTask(user, id);
+    await this.engine.completeTask(id, variables, { actor: user.username });
+  }
+
+  private async visibleTask(user: AuthUser, id: string): Promise<TaskDetail> {
+    const task = await this.engine.getTask(id);
+    assertVisible(user, task);
+    return task;
+  }
+}
+
+function assertVisible(user: AuthUser, task: TaskRecord): void {
+  if (!canSeeTask(user, task)) throw new ForbiddenError('This task is not assigned or offered to you.');
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -15,6 +15,7 @@ import {
 import type { ValidateFunction } from 'ajv';
 import type { Clock, InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
 import type { Variables } from '../../engine/types.ts';
+import { SystemClock } from '../../engine/clock.ts';
 import { KarvonError } from '../../engine/errors.ts';
 import { createAjv, formatAjvErrors, describeProblems } from '../sdk/ajv.ts';
 import type { AdapterLogger, LogFields, OperationContext, OperationDescriptor } from '../sdk/descriptor.ts';
@@ -30,8 +31,11 @@ export type LogSink = (level: LogLevel, message: string, fields: Record<string, 
 
 export interface AdapterJobHandlerOptions {
   connections: readonly Connection[];
-  /** Only `now` and `schedule` are used: timeouts run on the engine's clock. */
-  clock: Pick<Clock, 'now' | 'schedule'>;
+  /**
+   * Only `now` and `schedule` are used: timeouts run on the engine's clock. Defaults to the system
+   * clock; `useClock` swaps in the engine's once it exists (it is created after the handlers).
+   */
+  clock?: Pick<Clock, 'now' | 'schedule'>;
   /** Jitter source; tests pass a constant. */
   random?: () => number;
   retry?: Partial<RetryPolicy>;
@@ -62,13 +66,13 @@ interface ConnectionRuntime {
 export class AdapterJobHandler implements InProcessJobHandler {
   private readonly operations = new Map<string, BoundOperation>();
   private readonly runtimes = new Map<string, ConnectionRuntime>();
-  private readonly clock: Pick<Clock, 'now' | 'schedule'>;
+  private clock: Pick<Clock, 'now' | 'schedule'>;
   private readonly random: () => number;
   private readonly retry: RetryPolicy;
   private readonly log: LogSink;
 
   constructor(options: AdapterJobHandlerOptions) {
-    this.clock = options.clock;
+    this.clock = options.clock ?? new SystemClock();
     this.random = options.random ?? Math.random;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.log ?? (() => {});
@@ -95,6 +99,11 @@ export class AdapterJobHandler implements InProcessJobHandler {
         });
       }
     }
+  }
+
+  /** Runs timeouts on this clock from now on (the engine's, so a test clock also moves them). */
+  useClock(clock: Pick<Clock, 'now' | 'schedule'>): void {
+    this.clock = clock;
   }
 
   handles(type: string): boolean {

@@ -1,0 +1,117 @@
+// The one call the server makes: builds the built-in CRM and ERP over the store, loads extra
+// adapters, binds connections from configuration, and returns the job handler for the engine plus
+// what the routes need (services, the adapter list, element templates, drift checks).
+
+import type { Clock } from '../../engine/ports.ts';
+import type { Store } from '../../engine/store/port.ts';
+import { createCrmAdapter } from '../crm/adapter.ts';
+import { CrmService } from '../crm/service.ts';
+import { createErpAdapter } from '../erp/adapter.ts';
+import { ErpService } from '../erp/service.ts';
+import { checkMappingAgainst, type DriftReport } from '../mapping/drift.ts';
+import type { ConnectionContext } from '../sdk/descriptor.ts';
+import { createRedactor, secretValues } from '../sdk/secrets.ts';
+import { elementTemplates, listAdapters, type AdapterInfo, type ElementTemplate } from './catalog.ts';
+import { connectionSpecsFromConfig, resolveConnections, type Connection, type ConnectionSpec } from './connections.ts';
+import { AdapterJobHandler, type LogSink } from './handler.ts';
+import type { RetryPolicy } from './policy.ts';
+import { AdapterRegistry, loadAdapterDirectory, loadAdapterPackage } from './registry.ts';
+
+export interface AdapterRuntimeOptions {
+  store: Pick<Store, 'collection'>;
+  /** The engine's clock, when already known; see AdapterJobHandler.useClock. */
+  clock?: Pick<Clock, 'now' | 'schedule'>;
+  /** `KARVON_CONNECTIONS` (JSON) or the config file's `connections` section. */
+  connections?: string | Record<string, ConnectionSpec>;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** npm package names whose package.json lists adapters under `karvon.adapters`. */
+  packages?: readonly string[];
+  /** A folder of such packages. */
+  directory?: string;
+  log?: LogSink;
+  random?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Base currency of the built-in CRM and ERP (default UZS). */
+  currency?: string;
+}
+
+export interface ConnectionTestResult {
+  connection: string;
+  ok: boolean;
+  message: string;
+  drift: DriftReport | null;
+}
+
+export interface AdapterRuntime {
+  crm: CrmService;
+  erp: ErpService;
+  registry: AdapterRegistry;
+  connections: readonly Connection[];
+  /** Pass to the engine as an in-process job handler. */
+  handler: AdapterJobHandler;
+  /** `GET /api/adapters`. */
+  listAdapters(): AdapterInfo[];
+  /** `GET /api/element-templates`. */
+  elementTemplates(): ElementTemplate[];
+  /** Connection check plus, for ERP connections, the mapping drift check. */
+  testConnection(name: string): Promise<ConnectionTestResult>;
+}
+
+export async function createAdapterRuntime(options: AdapterRuntimeOptions): Promise<AdapterRuntime> {
+  const now = () => (options.clock ? options.clock.now() : Date.now());
+  const crm = new CrmService({ store: options.store, now, currency: options.currency });
+  const erp = new ErpService({ store: options.store, now, currency: options.currency });
+  const registry = new AdapterRegistry();
+  registry.register(createCrmAdapter(crm));
+  registry.register(createErpAdapter(erp));
+  for (const name of options.packages ?? []) await loadAdapterPackage(registry, name);
+  if (options.directory) await loadAdapterDirectory(registry, options.directory);
+
+  const specs = connectionSpecsFromConfig(options.connections, options.env ?? {});
+  const connections = resolveConnections(specs, registry.all());
+  const handler = new AdapterJobHandler({ connections, clock: options.clock, log: options.log, random: options.random, retry: options.retry });
+
+  return {
+    crm,
+    erp,
+    registry,
+    connections,
+    handler,
+    listAdapters: () => listAdapters(connections),
+    elementTemplates: () => elementTemplates(connections),
+    testConnection: (name) => testConnection(connections, name, options.log),
+  };
+}
+
+async function testConnection(connections: readonly Connection[], name: string, log: LogSink | undefined): Promise<ConnectionTestResult> {
+  const connection = connections.find((c) => c.name === name);
+  if (!connection) return { connection: name, ok: false, message: `No connection "${name}"`, drift: null };
+  const redactor = createRedactor(secretValues(connection.adapter.configSchema, connection.config));
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Readonly<Record<string, unknown>>) =>
+    log?.(level, redactor.text(message), redactor.value({ connection: name, ...fields }, { maskKeys: true }));
+  const context: ConnectionContext = {
+    config: connection.config,
+    connection: name,
+    logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
+    signal: AbortSignal.timeout(connection.limits.timeoutMs),
+    now: () => Date.now(),
+  };
+  try {
+    await connection.adapter.testConnection?.(context);
+    let drift: DriftReport | null = null;
+    if (connection.adapter.capability === 'erp' && connection.adapter.describeFields) {
+      const fields = await connection.adapter.describeFields(context);
+      drift = checkMappingAgainst(fields.partner ?? []);
+    }
+    const ok = drift === null || drift.ok;
+    return { connection: name, ok, message: ok ? 'ok' : drift!.problems.map((p) => p.message).join('; '), drift };
+  } catch (error) {
+    return { connection: name, ok: false, message: redactor.text(error instanceof Error ? error.message : String(error)), drift: null };
+  }
+}
+
+export { AdapterJobHandler, type LogSink } from './handler.ts';
+export { listAdapters, elementTemplates, ELEMENT_TEMPLATE_SCHEMA, type AdapterInfo, type ElementTemplate } from './catalog.ts';
+export { connectionSpecsFromConfig, resolveConnections, BUILT_IN_CONNECTIONS, ConnectionConfigError, type Connection, type ConnectionSpec } from './connections.ts';
+export { outcomeForError, backoffMs, DEFAULT_RETRY, ERROR_VARIABLE, type RetryPolicy } from './policy.ts';
+export { AdapterRegistry, loadAdapterPackage, loadAdapterDirectory } from './registry.ts';

@@ -3,6 +3,7 @@
 // time inside this process; across processes the revision check serializes them (the loser
 // reloads and tries again), so parallel branches never collide at a join.
 
+import { hostname } from 'node:os';
 import { SystemClock, RandomIds } from './clock.ts';
 import { Deployer, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError } from './errors.ts';
@@ -41,7 +42,10 @@ export interface EngineOptions {
   ids?: IdGenerator;
   handlers?: InProcessJobHandler[];
   logger?: EngineLogger;
-  /** Name of this node for job leases; defaults to a random id. */
+  /**
+   * Name of this node for job leases. Keep it stable across restarts (the server uses
+   * KARVON_NODE_ID, else host name and port): a restarted node releases what it held before.
+   */
   workerId?: string;
   /** How often to look for jobs made elsewhere or due after a backoff; 0 disables polling. */
   pollMs?: number;
@@ -80,6 +84,7 @@ export class Engine {
   private readonly deployer: Deployer;
   private readonly runner: JobRunner;
   private readonly logger: EngineLogger;
+  readonly workerId: string;
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private pollTimer: NodeJS.Timeout | null = null;
@@ -91,12 +96,13 @@ export class Engine {
     this.clock = options.clock ?? new SystemClock();
     this.ids = options.ids ?? new RandomIds();
     this.logger = options.logger ?? silent;
+    this.workerId = options.workerId ?? hostname();
     this.deployer = new Deployer(this.store, this.ids, () => this.clock.now());
     this.runner = new JobRunner(
       {
         store: this.store,
         clock: this.clock,
-        workerId: options.workerId ?? `node-${this.ids.next()}`,
+        workerId: this.workerId,
         jobVariables: (job) => this.jobVariables(job),
         completeJob: (key, variables) => this.completeJob(key, variables),
         failJob: (key, input) => this.failJob(key, input),
@@ -109,9 +115,12 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
+    await engine.store.releaseJobLocks(engine.workerId);
+    for (const type of await engine.store.jobTypes()) engine.knownTypes.add(type);
+    engine.runner.pokeAll(engine.knownTypes);
     const pollMs = options.pollMs ?? (options.clock ? 0 : 1000);
     if (pollMs > 0) {
-      engine.pollTimer = setInterval(() => engine.runner.pokeAll(), pollMs);
+      engine.pollTimer = setInterval(() => engine.runner.pokeAll(engine.knownTypes), pollMs);
       engine.pollTimer.unref();
     }
     return engine;

@@ -19,7 +19,8 @@ export interface JobRunnerHost {
 }
 
 const BATCH = 32;
-const LOCK_MS = 5 * 60_000;
+/** Adapters time out well before this; a dead node's jobs come back after it. */
+const LOCK_MS = 2 * 60_000;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 

@@ -147,6 +147,10 @@ export interface Store {
   countAvailableJobs(types: string[] | null, now: number): Promise<number>;
   /** Earliest availableAt / lockExpiresAt among open jobs of these types after `now`, or null. */
   nextJobWakeUp(types: string[] | null, now: number): Promise<number | null>;
+  /** Releases every lease a worker holds: a restarted node takes back what its last life held. */
+  releaseJobLocks(worker: string): Promise<number>;
+  /** Distinct types of open jobs, so a restarted node knows which in-process types to poll. */
+  jobTypes(): Promise<string[]>;
   getIncident(id: string): Promise<IncidentRecord | null>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   history(instanceId: string): Promise<HistoryRecord[]>;

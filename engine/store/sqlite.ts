@@ -96,8 +96,9 @@ class SqliteStore implements Store {
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
 
   private readonly insertInstanceStmt: Statement<InstanceRow>;
-  private readonly updateInstanceStmt: Statement<
-    [rev: number, businessKey: string | null, state: string, endedAt: string | null, data: string, id: string, expectedRev: number]
+  private readonly updateInstanceStmt: Statement<[rev: number, data: string, id: string, expectedRev: number]>;
+  private readonly updateSummaryStmt: Statement<
+    [{ businessKey: string | null; state: string; endedAt: string | null; id: string }]
   >;
   private readonly getInstanceStmt: Statement<[string], string>;
   private readonly insertHistoryStmt: Statement<HistoryRow>;
@@ -124,8 +125,15 @@ class SqliteStore implements Store {
          started_at, ended_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateInstanceStmt = db.prepare(
-      `UPDATE instances SET rev = ?, business_key = ?, state = ?, ended_at = ?, data = ?
-       WHERE id = ? AND rev = ?`,
+      'UPDATE instances SET rev = ?, data = ? WHERE id = ? AND rev = ?',
+    );
+    // SQLite rewrites an index entry whenever its column is SET, even to the same value; most
+    // commits leave these columns alone, so they get their own statement that only writes on
+    // a change.
+    this.updateSummaryStmt = db.prepare(
+      `UPDATE instances SET business_key = @businessKey, state = @state, ended_at = @endedAt
+       WHERE id = @id
+         AND (business_key IS NOT @businessKey OR state IS NOT @state OR ended_at IS NOT @endedAt)`,
     );
     this.getInstanceStmt = db.prepare<[string], string>('SELECT data FROM instances WHERE id = ?').pluck();
     this.insertHistoryStmt = db.prepare(
@@ -152,16 +160,14 @@ class SqliteStore implements Store {
       this.applyEffects(effects);
     });
     this.commitTx = db.transaction((state: InstanceState, expectedRev: number, effects: Effect[]) => {
-      const updated = this.updateInstanceStmt.run(
-        state.rev,
-        state.businessKey,
-        state.status,
-        state.endedAt,
-        JSON.stringify(state),
-        state.id,
-        expectedRev,
-      );
+      const updated = this.updateInstanceStmt.run(state.rev, JSON.stringify(state), state.id, expectedRev);
       if (updated.changes === 0) return false;
+      this.updateSummaryStmt.run({
+        businessKey: state.businessKey,
+        state: state.status,
+        endedAt: state.endedAt,
+        id: state.id,
+      });
       this.applyEffects(effects);
       return true;
     });
@@ -265,6 +271,14 @@ class SqliteStore implements Store {
 
   async nextJobWakeUp(types: string[] | null, now: number): Promise<number | null> {
     return this.jobs.nextWakeUp(types, now);
+  }
+
+  async releaseJobLocks(worker: string): Promise<number> {
+    return this.jobs.release(worker);
+  }
+
+  async jobTypes(): Promise<string[]> {
+    return this.jobs.types();
   }
 
   async getIncident(id: string): Promise<IncidentRecord | null> {

@@ -23,6 +23,8 @@ export class JobRecords {
   private readonly countOfTypes: Statement<[TimeParams], number>;
   private readonly wakeUpAll: Statement<[TimeParams], number | null>;
   private readonly wakeUpOfTypes: Statement<[TimeParams], number | null>;
+  private readonly releaseStmt: Statement<[string]>;
+  private readonly typesStmt: Statement<[], string>;
 
   constructor(db: Database) {
     this.table = jobTable(db);
@@ -49,6 +51,8 @@ export class JobRecords {
              WHERE ${types} lock_owner IS NOT NULL AND lock_expires_at > @now)`,
         )
         .pluck();
+    this.releaseStmt = db.prepare('UPDATE jobs SET lock_owner = NULL, lock_expires_at = NULL WHERE lock_owner = ?');
+    this.typesStmt = db.prepare<[], string>('SELECT DISTINCT type FROM jobs ORDER BY type').pluck();
     this.wakeUpAll = wakeUp('');
     this.wakeUpOfTypes = wakeUp(`${OF_TYPES} AND`);
   }
@@ -63,6 +67,14 @@ export class JobRecords {
 
   patch(key: string, patch: Partial<Omit<JobRecord, 'key'>>): void {
     this.table.patch(key, patch);
+  }
+
+  release(worker: string): number {
+    return this.releaseStmt.run(worker).changes;
+  }
+
+  types(): string[] {
+    return this.typesStmt.all();
   }
 
   delete(key: string): void {

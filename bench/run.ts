@@ -1,0 +1,95 @@
+// `npm run bench`: the canonical flow on Karvon's durable embedded store and on bpmn-engine in
+// the same process, a readable table, and one JSON line at the end with every figure.
+//
+//   npm run bench -- --n 2000 --concurrency 32 --warmup 200 --sequential 200
+//   npm run bench -- --peer-parse     also run bpmn-engine parsing the XML per instance
+//   npm run bench -- --no-peer        Karvon only
+//   npm run bench -- --no-breakdown   skip the replay that splits Karvon's CPU time by kind of work
+//
+// Targets (issue 2) are printed, never asserted: a busy machine must not fail a build.
+
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runBreakdown, type BreakdownResult } from './breakdown.ts';
+import { loadDiagrams } from './diagrams.ts';
+import { runKarvon, type KarvonResult } from './karvon.ts';
+import { runPeer, type PeerResult, type PeerSource } from './peer.ts';
+import { printReport, TARGETS } from './report.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    n: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '200' },
+    sequential: { type: 'string', default: '200' },
+    'peer-batch': { type: 'string', default: '200' },
+    'peer-parse': { type: 'boolean', default: false },
+    'no-peer': { type: 'boolean', default: false },
+    'no-breakdown': { type: 'boolean', default: false },
+    'keep-db': { type: 'boolean', default: false },
+  },
+});
+
+function count(name: keyof typeof flags, min: number): number {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(flags[name])}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const n = count('n', 1);
+const concurrency = count('concurrency', 1);
+const warmup = count('warmup', 0);
+const sequential = count('sequential', 0);
+const peerBatch = count('peer-batch', 1);
+
+const diagrams = await loadDiagrams();
+const loadBefore = loadavg()[0];
+const began = performance.now();
+
+const karvon: KarvonResult = await runKarvon({ xml: diagrams.karvon, n, concurrency, warmup, sequential, keepDb: flags['keep-db'] });
+
+// Sized to be a few seconds: its per-kind split matters, not its total.
+const breakdown: BreakdownResult | null = flags['no-breakdown'] ? null : await runBreakdown(diagrams.karvon, Math.min(n, 1000), Math.min(warmup, 200));
+
+const peers: PeerResult[] = [];
+if (!flags['no-peer']) {
+  const sources: PeerSource[] = flags['peer-parse'] ? ['shared-context', 'parse-per-instance'] : ['shared-context'];
+  for (const source of sources) {
+    // The peer's own warm-up is shorter: it is slow, and 100 instances already settle its JIT.
+    peers.push(await runPeer({ xml: diagrams.peer, n, concurrency, warmup: Math.min(warmup, 100), batch: peerBatch, source }));
+  }
+}
+
+const environment = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  loadAvg1m: { before: loadBefore, after: loadavg()[0] },
+  runSeconds: (performance.now() - began) / 1000,
+  benchPragma: process.env.BENCH_PRAGMA ?? null,
+};
+
+printReport({ environment, shape: diagrams.shape, n, concurrency, warmup, karvon, breakdown, peers });
+
+const reference = peers[0];
+console.log(
+  JSON.stringify({
+    bench: 'karvon-canonical-flow',
+    environment,
+    config: { n, concurrency, warmup, sequential, peerBatch },
+    targets: TARGETS,
+    karvon,
+    breakdown,
+    peers,
+    ratio: reference
+      ? {
+          throughput: karvon.instancesPerSec / reference.instancesPerSec,
+          cpuPerInstance: reference.cpuMsPerInstance / karvon.cpuMsPerInstance,
+          against: reference.source,
+        }
+      : null,
+  }),
+);

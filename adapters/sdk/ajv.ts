@@ -18,6 +18,8 @@ export function createAjv(): Ajv {
     strict: true,
     strictTypes: false,
     strictTuples: false,
+    // `anyOf: [{required: ['a']}, {required: ['b']}]` is the idiom for "one of these fields".
+    strictRequired: false,
     allowUnionTypes: true,
   });
   addFormats(ajv);

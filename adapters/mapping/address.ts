@@ -124,6 +124,11 @@ places('US', 'Boston');
 places('US', 'Seattle');
 places('US', 'Springfield');
 
+/** Uzbek is written with ʻ ʼ ‘ ’ or ' interchangeably; the markers are matched on one of them. */
+function probe(text: string): string {
+  return text.replace(/[\u02bb\u02bc\u2018\u2019`´]/g, "'");
+}
+
 function gazetteer(name: string): Place | null {
   return GAZETTEER[normalizeKey(name)] ?? null;
 }
@@ -205,41 +210,41 @@ export function parseAddress(raw: string | null | undefined, options: ParseOptio
       if (part === '') continue;
     }
 
-    const cityPrefix = CITY_PREFIX.exec(part);
+    const cityPrefix = CITY_PREFIX.exec(probe(part));
     if (cityPrefix) {
       setCity(part.slice(cityPrefix[0].length).trim(), true);
       continue;
     }
-    const citySuffix = CITY_SUFFIX.exec(part);
+    const citySuffix = CITY_SUFFIX.exec(probe(part));
     if (citySuffix) {
       setCity(part.slice(0, citySuffix.index).trim(), true);
       continue;
     }
-    if (APARTMENT.test(part)) {
+    if (APARTMENT.test(probe(part))) {
       result.apartment = part;
       continue;
     }
-    const house = HOUSE.exec(part);
+    const house = HOUSE.exec(probe(part));
     if (house) {
       result.house = house[1] ?? house[2];
       extraHouse.push(part);
       continue;
     }
-    if (BUILDING.test(part)) {
+    if (BUILDING.test(probe(part))) {
       extraHouse.push(part);
       continue;
     }
-    if (STREET.test(part) && result.street === null) {
+    if (STREET.test(probe(part)) && result.street === null) {
       result.street = part;
       streetHasNumber = HAS_NUMBER.test(part);
       if (streetHasNumber) result.house = (/(\d+[\p{L}]?(?:[/-]\d+)?)/u.exec(part) ?? [])[1] ?? null;
       continue;
     }
-    if (DISTRICT.test(part)) {
+    if (DISTRICT.test(probe(part))) {
       result.district = result.district ? `${result.district}, ${part}` : part;
       continue;
     }
-    const region = REGION.exec(part);
+    const region = REGION.exec(probe(part));
     if (region) {
       result.region = part;
       const place = gazetteer(part.replace(region[0], '').trim());

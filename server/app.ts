@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { AdapterRuntime } from '../adapters/index.ts';
 import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext, RouteModule, Services } from './context.ts';
@@ -28,6 +29,7 @@ export interface CreateAppOptions {
   store: Store;
   config: ServerConfig;
   logger: Logger;
+  adapters?: AdapterRuntime | null;
   /** Route modules to mount; routes/index.ts by default. */
   modules?: RouteModule[];
 }
@@ -74,6 +76,7 @@ export function createApp(options: CreateAppOptions): Express {
     config,
     logger,
     services,
+    adapters: options.adapters ?? null,
     openApi: () => (openApiDoc ??= buildOpenApi(routes, {
       title: 'Karvon',
       version: VERSION,

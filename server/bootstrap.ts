@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { createAdapterRuntime, type AdapterRuntime } from '../adapters/index.ts';
 import { ManualClock } from '../engine/clock.ts';
 import { Engine } from '../engine/engine.ts';
 import type { InProcessJobHandler } from '../engine/ports.ts';
@@ -29,6 +30,7 @@ export interface RunningServer {
   server: Server;
   engine: Engine;
   store: Store;
+  adapters: AdapterRuntime;
   karvon: KarvonApp;
   seeded: SeedReport;
   logger: Logger;
@@ -72,16 +74,25 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await openStore(config);
   let engine: Engine | null = null;
   try {
+    // The test clock only moves through POST /api/clock; otherwise the engine keeps its own.
+    const clock = config.testClock ? new ManualClock(Date.now()) : undefined;
+    const adapterLog = logger.child({ component: 'adapters' });
+    const adapters = await createAdapterRuntime({
+      store,
+      clock,
+      connections: config.connections ?? undefined,
+      env: process.env,
+      log: (level, message, fields) => adapterLog[level](fields, message),
+    });
     engine = await Engine.open({
       store,
-      // The test clock only moves through POST /api/clock.
-      clock: config.testClock ? new ManualClock(Date.now()) : undefined,
-      handlers: options.handlers,
+      clock,
+      handlers: [adapters.handler, ...(options.handlers ?? [])],
       logger: logger.child({ component: 'engine' }),
     });
-    const app = createApp({ engine, store, config, logger, modules: options.modules ?? routeModules });
+    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules });
     const karvon = karvonOf(app);
-    const seeded = await seed(karvon.services.identity, engine, config, logger);
+    const seeded = await seed(karvon.services.identity, engine, store, config, logger);
 
     const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
     await new Promise<void>((resolve, reject) => {
@@ -109,7 +120,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await store.close();
       })());
 
-    return { url, server, engine, store, karvon, seeded, logger, close };
+    return { url, server, engine, store, adapters, karvon, seeded, logger, close };
   } catch (err) {
     await engine?.close().catch(() => undefined);
     await store.close().catch(() => undefined);

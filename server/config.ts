@@ -31,6 +31,8 @@ export interface ServerConfig {
   /** Folder of the diagrams deployed in demo mode. */
   processesDir: string;
   logLevel: string;
+  /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
+  connections: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +68,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
     designerDir: path.resolve(nonEmpty(env.KARVON_DESIGNER_DIR) ?? path.join(projectRoot, 'designer/dist')),
     processesDir: path.resolve(nonEmpty(env.KARVON_PROCESSES_DIR) ?? path.join(projectRoot, 'processes')),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    connections: nonEmpty(env.KARVON_CONNECTIONS),
   };
 }
 

@@ -2,6 +2,7 @@
 // them. A new resource (adapters, CRM, ERP) is one route module added to routes/index.ts.
 
 import type { Logger } from 'pino';
+import type { AdapterRuntime } from '../adapters/index.ts';
 import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
 import type { EngineFacade } from './engine-facade.ts';
@@ -31,6 +32,8 @@ export interface AppContext {
   config: ServerConfig;
   logger: Logger;
   services: Services;
+  /** The adapter runtime (built-in CRM and ERP, loaded adapters); absent in bare test apps. */
+  adapters: AdapterRuntime | null;
   /** The OpenAPI document of every mounted route; filled in once all modules are loaded. */
   openApi(): Record<string, unknown>;
 }

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { seedDemoData } from '../adapters/index.ts';
+import type { Store } from '../engine/store/port.ts';
 import { KarvonError } from '../engine/errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { EngineFacade } from './engine-facade.ts';
@@ -26,15 +28,18 @@ export interface SeedReport {
   admin: { password: string; generated: boolean } | null;
   demoUsers: { username: string; password: string; roles: Role[]; groups: string[] }[];
   deployed: { folder: string; processes: string[] }[];
+  /** Records added to the built-in CRM and ERP (0 when they were there already). */
+  demoRecords: number;
 }
 
 export async function seed(
   identity: IdentityService,
   engine: EngineFacade,
+  store: Store,
   config: ServerConfig,
   logger: Logger,
 ): Promise<SeedReport> {
-  const report: SeedReport = { admin: null, demoUsers: [], deployed: [] };
+  const report: SeedReport = { admin: null, demoUsers: [], deployed: [], demoRecords: 0 };
   const isNewStore = (await identity.countUsers()) === 0;
   if (isNewStore) {
     const generated = config.adminPassword === null;
@@ -51,6 +56,8 @@ export async function seed(
       report.demoUsers.push({ username: u.username, password: DEMO_PASSWORD, roles: u.roles, groups: u.groups });
     }
     logger.info({ users: DEMO_USERS.map((u) => u.username) }, 'created the demo users');
+    // Customers, deals, products and stock for the built-in CRM and ERP (idempotent by fixed ids).
+    report.demoRecords = (await seedDemoData(store)).inserted;
   }
   // Deploying is idempotent (an unchanged diagram keeps its version), so every demo start does it:
   // a diagram edited under processes/ becomes the next version on restart.

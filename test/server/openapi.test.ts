@@ -1,0 +1,105 @@
+// The OpenAPI document and the routes express actually serves must be the same set.
+
+import { expect } from 'chai';
+import { TestServer } from './helpers.ts';
+
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId: string; requestBody?: unknown; responses: Record<string, unknown> }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+describe('server: OpenAPI document', () => {
+  let server: TestServer;
+  let doc: OpenApiDoc;
+
+  before(async () => {
+    server = await TestServer.start();
+    const res = await server.call<OpenApiDoc>('GET', '/api/openapi.json');
+    expect(res.status).to.equal(200);
+    doc = res.body;
+  });
+  after(() => server.close());
+
+  const documented = () =>
+    Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+
+  it('is OpenAPI 3.1 and needs no token', () => {
+    expect(doc.openapi).to.equal('3.1.0');
+  });
+
+  it('documents every route registered in express', () => {
+    const stack = (server.running.karvon.apiRouter as unknown as { stack: RouterLayer[] }).stack;
+    const registered = stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) =>
+        Object.keys(layer.route!.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+      );
+    expect(registered.length).to.be.greaterThan(20);
+    expect(documented()).to.have.members(registered);
+  });
+
+  it('has a live route behind every documented operation', async () => {
+    const missing: string[] = [];
+    for (const op of documented()) {
+      const [method, path] = op.split(' ') as [string, string];
+      const res = await server.call<{ error?: { message: string } }>(method, path.replace(/\{[^}]+\}/g, 'x'));
+      if (res.status === 404 && res.body.error?.message.startsWith('No route')) missing.push(op);
+    }
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('documents the contract paths, logout and the event stream', () => {
+    expect(documented()).to.include.members([
+      'POST /api/auth/login',
+      'POST /api/auth/logout',
+      'GET /api/me',
+      'POST /api/users',
+      'GET /api/users',
+      'POST /api/deployments',
+      'GET /api/processes',
+      'GET /api/processes/{key}',
+      'GET /api/processes/{key}/xml',
+      'POST /api/process-instances',
+      'GET /api/process-instances',
+      'GET /api/process-instances/{id}',
+      'GET /api/process-instances/{id}/history',
+      'POST /api/process-instances/{id}/cancel',
+      'GET /api/tasks',
+      'GET /api/tasks/{id}',
+      'POST /api/tasks/{id}/claim',
+      'POST /api/tasks/{id}/unclaim',
+      'POST /api/tasks/{id}/assign',
+      'POST /api/tasks/{id}/complete',
+      'POST /api/jobs/activate',
+      'POST /api/jobs/{id}/complete',
+      'POST /api/jobs/{id}/fail',
+      'POST /api/jobs/{id}/error',
+      'GET /api/incidents',
+      'POST /api/incidents/{id}/resolve',
+      'GET /api/events',
+      'GET /health',
+      'GET /metrics',
+    ]);
+    expect(Object.keys(doc.paths['/api/events']!.get!.responses)).to.include('200');
+  });
+
+  it('resolves every $ref and reuses the request schemas ajv validates', () => {
+    const refs = JSON.stringify(doc).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
+    for (const ref of new Set(refs)) {
+      const name = ref.slice('"#/components/schemas/'.length, -1);
+      expect(doc.components.schemas, ref).to.have.property(name);
+    }
+    expect(doc.paths['/api/deployments']!.post!.requestBody).to.deep.equal({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/DeploymentRequest' } } },
+    });
+    expect(doc.components.schemas).to.include.keys('Error', 'Task', 'TaskDetail', 'InstanceDetail', 'User');
+  });
+});

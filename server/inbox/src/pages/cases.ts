@@ -159,6 +159,37 @@ export async function casesPage(): Promise<Page> {
   };
 }
 
+interface Step {
+  elementId: string;
+  state: 'active' | 'completed' | 'terminated';
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/** Pairs each activation with its completion, so the timeline shows one line per step. */
+function stepsOf(history: HistoryEntry[]): Step[] {
+  const steps: Step[] = [];
+  const open = new Map<string, Step[]>();
+  for (const e of history) {
+    if (e.elementType === 'sequenceFlow' || e.event === 'taken' || /process$/i.test(e.elementType)) continue;
+    if (e.event === 'activated') {
+      const step: Step = { elementId: e.elementId, state: 'active', startedAt: e.at, endedAt: null };
+      steps.push(step);
+      open.set(e.elementId, [...(open.get(e.elementId) ?? []), step]);
+    } else {
+      const pending = open.get(e.elementId);
+      const step = pending?.shift();
+      if (step) {
+        step.state = e.event === 'completed' ? 'completed' : 'terminated';
+        step.endedAt = e.at;
+      } else {
+        steps.push({ elementId: e.elementId, state: e.event === 'completed' ? 'completed' : 'terminated', startedAt: e.at, endedAt: e.at });
+      }
+    }
+  }
+  return steps;
+}
+
 export async function casePage(params: Record<string, string>): Promise<Page> {
   const id = params.id!;
   let inst: InstanceDetail = await api.instance(id);
@@ -222,19 +253,23 @@ export async function casePage(params: Record<string, string>): Promise<Page> {
           )
         : null,
     );
-    const steps = history.filter((e) => e.elementType !== 'sequenceFlow' && e.event !== 'taken' && e.elementType !== 'process');
+    const steps = stepsOf(history);
     clear(
       timelineEl,
       steps.length
         ? h(
             'ol',
             { class: 'timeline' },
-            steps.map((e) =>
+            steps.map((step) =>
               h(
                 'li',
-                { class: `tl-${e.event}` },
-                h('span', { class: 'tl-name' }, elementName(e.elementId)),
-                h('span', { class: 'muted small' }, ` ${e.event === 'activated' ? 'started' : e.event} · ${formatDateTime(e.at)}`),
+                { class: `tl-${step.state}` },
+                h('span', { class: 'tl-name' }, elementName(step.elementId)),
+                h(
+                  'span',
+                  { class: 'muted small block' },
+                  step.state === 'active' ? `in progress since ${formatDateTime(step.startedAt)}` : `${step.state === 'completed' ? 'done' : 'stopped'} ${formatDateTime(step.endedAt)}`,
+                ),
               ),
             ),
           )

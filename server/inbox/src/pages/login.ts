@@ -34,7 +34,8 @@ export function loginPage(onSignedIn: (user: User) => Promise<void>): { el: HTML
     try {
       const { token, user } = await api.login(username.value.trim(), password.value);
       session.set(token, user);
-      if (!window.location.hash || window.location.hash === '#/login') window.location.hash = '#/';
+      // replaceState, not location.hash: a hashchange now would render the shell a second time.
+      if (!window.location.hash || window.location.hash === '#/login') history.replaceState(null, '', '#/');
       await onSignedIn(user);
     } catch (err) {
       const text =

@@ -62,7 +62,9 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
     clear(actions, buttons);
     form?.setReadOnly(state !== 'mine');
     if (state === 'claimable') {
-      clear(banner, alertBox('This task is offered to your group. Claim it to fill in the form and complete it.', 'info'));
+      // On a phone the form sits below the case data; the banner offers the claim up front.
+      const quickClaim = h('button', { type: 'button', class: 'btn btn-primary btn-small only-narrow', onclick: () => void claimOrUnclaim('claim') }, 'Claim');
+      clear(banner, alertBox('This task is offered to your group. Claim it to fill in the form and complete it.', 'info', quickClaim));
     } else if (state === 'taken') {
       clear(banner, alertBox(`${task.assignee} is working on this task. You can read it, but only they can complete it.`, 'warning'));
     } else if (state === 'closed') {

@@ -30,7 +30,10 @@ export async function mountForm(
   data: Record<string, unknown>,
   options: { readOnly?: boolean; onEnter?: () => void } = {},
 ): Promise<MountedForm> {
-  const form = new Form({ container, properties: { readOnly: !!options.readOnly } });
+  // form-js debounces text input by 300 ms by default; a quick "type, then Complete" would then
+  // submit without the last keystrokes. Forms here are small, so every keystroke goes through.
+  const formOptions = { container, properties: { readOnly: !!options.readOnly }, debounce: false };
+  const form = new Form(formOptions as ConstructorParameters<typeof Form>[0]);
   await form.importSchema(withoutButtons(schema), data);
 
   // Enter in a single-line input submits, as in any ordinary web form.

@@ -1,0 +1,266 @@
+// Browser test harness: the real Karvon server (server/main.ts in a child process, on
+// 127.0.0.1, an ephemeral port and a throwaway data dir) and Debian's Chromium driven by
+// playwright-core. Nothing is mocked: the inbox talks to the same HTTP API users get.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildInbox } from '../../server/inbox/build.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const screenshotsDir = path.join(projectRoot, 'docs/screenshots');
+export const fixturesDir = path.join(projectRoot, 'test/browser/fixtures');
+
+// ---------------------------------------------------------------------------------------------
+// Chromium
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Debian's Chromium, or null when it is not installed (the tests then skip and say why). */
+export function chromiumPath(): string | null {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+export const SKIP_REASON = 'Chromium is not installed (apt-get install -y chromium, or set CHROMIUM_PATH); browser tests skipped.';
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * One browser per person: a fresh --user-data-dir each, so sessions (tokens in localStorage)
+ * never leak between the users of a test.
+ */
+export async function openBrowser(options: { width?: number; height?: number } = {}): Promise<BrowserSession> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error(SKIP_REASON);
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'karvon-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
+    locale: 'en-GB',
+    timezoneId: 'Asia/Tashkent',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(15_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  (page as Page & { karvonErrors?: string[] }).karvonErrors = errors;
+  return {
+    context,
+    page,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Script errors and console errors the page reported; a clean run has none. */
+export function pageErrors(page: Page): string[] {
+  return (page as Page & { karvonErrors?: string[] }).karvonErrors ?? [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  adminPassword: string;
+  /** Server output so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function ensureInboxBuilt(): Promise<void> {
+  await buildInbox({ ifStale: true, quiet: true });
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  await ensureInboxBuilt();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'karvon-browser-data-'));
+  const adminPassword = `admin-${Math.random().toString(36).slice(2)}-Pw1`;
+  let lastError: unknown = null;
+  // The chosen port can be taken between probing and binding; try again with another one.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KARVON_HOST: '127.0.0.1',
+        KARVON_DATA_DIR: dataDir,
+        KARVON_ADMIN_PASSWORD: adminPassword,
+        KARVON_DEMO: '0',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitForHealth(url, child, () => output);
+      return {
+        url,
+        dataDir,
+        adminPassword,
+        output: () => output,
+        stop: () => stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true })),
+      };
+    } catch (err) {
+      lastError = err;
+      await stopChild(child);
+      if (!/EADDRINUSE/.test(output)) break;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  throw lastError;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Karvon exited with code ${child.exitCode} before it was up:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`Karvon did not answer ${url}/health within 45 s:\n${output()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 8000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// API helpers for test setup (the browser does the part under test)
+
+export class Api {
+  constructor(
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  static async login(url: string, username: string, password: string): Promise<Api> {
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!res.ok) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { token: string };
+    return new Api(url, body.token);
+  }
+
+  async call<T = unknown>(method: string, route: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${route} → ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+export interface DemoUser {
+  username: string;
+  password: string;
+  displayName: string;
+  groups: string[];
+}
+
+export const USERS: Record<'aziz' | 'dilnoza' | 'timur', DemoUser> = {
+  aziz: { username: 'aziz', password: 'aziz-Secret-1', displayName: 'Aziz Karimov', groups: ['sales'] },
+  dilnoza: { username: 'dilnoza', password: 'dilnoza-Secret-1', displayName: 'Dilnoza Yusupova', groups: ['sales'] },
+  timur: { username: 'timur', password: 'timur-Secret-1', displayName: 'Timur Rashidov', groups: ['warehouse'] },
+};
+
+export async function createUsers(admin: Api, users: DemoUser[]): Promise<void> {
+  for (const u of users) {
+    await admin.call('POST', '/api/users', { username: u.username, password: u.password, displayName: u.displayName, roles: ['employee'], groups: u.groups });
+  }
+}
+
+export async function deployFixture(admin: Api, files: string[]): Promise<void> {
+  const resources = files.map((name) => ({ name, content: readFileSync(path.join(fixturesDir, name), 'utf8') }));
+  await admin.call('POST', '/api/deployments', { resources });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page helpers
+
+export async function signIn(page: Page, baseUrl: string, user: DemoUser): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+}
+
+/** Widest element on the page beyond the viewport, or null when nothing scrolls sideways. */
+export async function horizontalOverflow(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return null;
+    let worst: { el: Element; right: number } | null = null;
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && (!worst || r.right > worst.right)) worst = { el, right: r.right };
+    }
+    return worst ? `${worst.el.tagName.toLowerCase()}.${(worst.el as HTMLElement).className} reaches ${Math.round(worst.right)}px of ${width}px` : `page is ${document.documentElement.scrollWidth}px wide`;
+  });
+}

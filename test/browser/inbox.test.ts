@@ -1,0 +1,354 @@
+// The employee inbox in real headless Chromium against the real server: sign in, a task offered
+// to the group arrives by itself, claim, fill the form (validated first), complete, and the next
+// step appears in the warehouse's inbox. Also: who-was-first messages, the start page, the case
+// diagram, a phone-sized screen and keyboard-only use.
+
+import { expect } from 'chai';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  Api,
+  chromiumPath,
+  createUsers,
+  deployFixture,
+  horizontalOverflow,
+  openBrowser,
+  pageErrors,
+  screenshotsDir,
+  signIn,
+  SKIP_REASON,
+  startServer,
+  USERS,
+  type BrowserSession,
+  type RunningServer,
+} from './harness.ts';
+
+// Screenshots go to docs/screenshots only when asked (KARVON_SCREENSHOTS=1), so an ordinary
+// `npm test` leaves the working tree clean; otherwise they land in the temp folder.
+const shotsDir = process.env.KARVON_SCREENSHOTS === '1' ? screenshotsDir : path.join(os.tmpdir(), 'karvon-screenshots');
+
+/** A customer card shaped like crm.getCustomerCard's output, and an ERP shipment. */
+const customerCard = {
+  customer: {
+    id: 'C-1001',
+    kind: 'company',
+    name: 'Samarkand Textiles LLC',
+    taxId: '305412889',
+    phones: ['+998 66 233 45 10'],
+    emails: ['orders@samtex.uz'],
+    address: 'Samarkand, Registon ko‘chasi 12, 140100',
+    segment: 'Wholesale',
+    owner: 'aziz',
+    createdAt: '2025-03-01T09:00:00Z',
+    updatedAt: '2026-11-20T09:00:00Z',
+  },
+  contacts: [{ id: 'P-1', customerId: 'C-1001', name: 'Nodira Aliyeva', position: 'Purchasing manager', phones: ['+998 90 123 45 67'], emails: ['nodira@samtex.uz'] }],
+  openDeals: [
+    {
+      id: 'D-77',
+      customerId: 'C-1001',
+      title: 'Winter cotton order',
+      stage: 'proposal',
+      lineItems: [],
+      amount: 48200000,
+      currency: 'UZS',
+      owner: 'aziz',
+      expectedCloseDate: '2026-12-20',
+      createdAt: '2026-11-01T09:00:00Z',
+      updatedAt: '2026-11-20T09:00:00Z',
+      closedAt: null,
+    },
+  ],
+  recentActivities: [{ id: 'A-1', customerId: 'C-1001', dealId: 'D-77', type: 'call', subject: 'Confirmed quantities', body: null, author: 'aziz', at: '2026-11-28T10:15:00Z' }],
+  lifetimeRevenue: 315000000,
+  currency: 'UZS',
+};
+
+const shipment = {
+  id: 'SHP-000042',
+  status: 'reserved',
+  expectedDate: '2026-12-09',
+  warehouseId: 'WH-TAS',
+  lines: [
+    { sku: 'COT-200', name: 'Cotton yarn 200 tex', quantity: 40, reserved: 40, unit: 'kg' },
+    { sku: 'DYE-BLU', name: 'Reactive dye, blue', quantity: 5, reserved: 5, unit: 'kg' },
+  ],
+};
+
+describe('inbox in the browser', function () {
+  this.timeout(180_000);
+
+  let server: RunningServer | null = null;
+  let admin: Api;
+  let dilnozaApi: Api;
+  let azizApi: Api;
+  const sessions: BrowserSession[] = [];
+
+  async function browser(options?: { width?: number; height?: number }): Promise<BrowserSession> {
+    const s = await openBrowser(options);
+    sessions.push(s);
+    return s;
+  }
+
+  async function startOrder(businessKey: string, variables: Record<string, unknown> = {}): Promise<string> {
+    const created = await dilnozaApi.call<{ id: string }>('POST', '/api/process-instances', {
+      processKey: 'inbox-handover',
+      businessKey,
+      variables: { customerName: 'Samarkand Textiles LLC', quantity: 40, ...variables },
+    });
+    return created.id;
+  }
+
+  async function openTaskOf(instanceId: string, api: Api): Promise<{ id: string }> {
+    const tasks = await api.call<Array<{ id: string }>>('GET', `/api/tasks?processInstanceId=${instanceId}&state=open`);
+    expect(tasks, 'one open task').to.have.length(1);
+    return tasks[0]!;
+  }
+
+  /** Toasts come and go; documentation screenshots are taken without them. */
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
+    await page.screenshot({ path: path.join(shotsDir, name), fullPage: true });
+  }
+
+  function taskRow(page: Page, businessKey: string) {
+    return page.locator('.task-item', { hasText: `#${businessKey}` });
+  }
+
+  before(async function () {
+    if (!chromiumPath()) {
+      console.log(`      ${SKIP_REASON}`);
+      this.skip();
+    }
+    mkdirSync(shotsDir, { recursive: true });
+    server = await startServer();
+    admin = await Api.login(server.url, 'admin', server.adminPassword);
+    await createUsers(admin, Object.values(USERS));
+    await deployFixture(admin, ['inbox-handover.bpmn', 'handover-start.form', 'review-order.form', 'pack-goods.form']);
+    dilnozaApi = await Api.login(server.url, USERS.dilnoza.username, USERS.dilnoza.password);
+    azizApi = await Api.login(server.url, USERS.aziz.username, USERS.aziz.password);
+  });
+
+  after(async () => {
+    for (const s of sessions.splice(0)) await s.close();
+    await server?.stop();
+  });
+
+  it('hands a task from sales to the warehouse: arrives live, claim, validated form, complete', async () => {
+    const url = server!.url;
+    const aziz = await browser();
+    const timur = await browser();
+    await signIn(aziz.page, url, USERS.aziz);
+    await signIn(timur.page, url, USERS.timur);
+    await timur.page.getByText('Nothing to do right now').waitFor();
+
+    // A colleague starts two orders; they reach Aziz's open inbox without a reload.
+    const instanceId = await startOrder('SO-2001', { customerCard, shipment, items: [{ sku: 'COT-200', quantity: 40 }, { sku: 'DYE-BLU', quantity: 5 }] });
+    await startOrder('SO-2002', { customerName: 'Fergana Cotton', quantity: 12 });
+    const row = taskRow(aziz.page, 'SO-2001');
+    await row.waitFor();
+    await taskRow(aziz.page, 'SO-2002').waitFor();
+    await row.getByText('Samarkand Textiles LLC').waitFor();
+    expect(await row.textContent()).to.contain('offered to sales');
+
+    // Search by business data: the customer's name is in the process variables, not the task.
+    await aziz.page.getByLabel('Search').fill('fergana');
+    await taskRow(aziz.page, 'SO-2001').waitFor({ state: 'detached' });
+    await taskRow(aziz.page, 'SO-2002').waitFor();
+    await aziz.page.getByLabel('Search').fill('');
+    await row.waitFor();
+
+    await row.getByRole('button', { name: 'Claim Review order' }).click();
+    await row.getByText('Assigned to you').waitFor();
+    await row.getByRole('button', { name: 'Unclaim Review order' }).waitFor();
+    await shot(aziz.page, 'inbox.png');
+
+    await row.getByRole('link', { name: 'Review order' }).click();
+    const page = aziz.page;
+    await page.getByRole('heading', { level: 1, name: 'Review order' }).waitFor();
+
+    // What the process gathered, readable: the customer card and the shipment, not JSON.
+    const card = page.locator('.customer-card');
+    await card.getByText('Samarkand Textiles LLC').waitFor();
+    await card.getByText('305412889').waitFor();
+    await card.getByText('Nodira Aliyeva').waitFor();
+    await card.getByText('Winter cotton order').waitFor();
+    const ship = page.locator('.shipment');
+    await ship.getByText('SHP-000042').waitFor();
+    await ship.locator('.badge', { hasText: 'Reserved' }).waitFor();
+    await ship.getByText('Cotton yarn 200 tex').waitFor();
+    expect(await page.locator('.task-context').textContent()).not.to.match(/[{}"]/);
+
+    // The form is pre-filled from the variables and validated before anything is sent.
+    expect(await page.getByLabel(/^Customer/).inputValue()).to.equal('Samarkand Textiles LLC');
+    expect(await page.getByLabel(/^Quantity to ship/).inputValue()).to.equal('40');
+    await page.getByRole('button', { name: 'Complete task' }).click();
+    await page.getByText('One field needs your attention.').waitFor();
+    expect((await azizApi.call<{ state: string }>('GET', `/api/tasks/${(await openTaskOf(instanceId, azizApi)).id}`)).state).to.equal('open');
+
+    await page.getByLabel(/^Note for the warehouse/).fill('Two pallets, keep dry.');
+    await page.getByLabel(/^Approved for shipping/).check();
+    await shot(page, 'task.png');
+    await page.getByRole('button', { name: 'Complete task' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+    await page.getByText('"Review order" completed').waitFor();
+    await taskRow(page, 'SO-2001').waitFor({ state: 'detached' });
+
+    // The warehouse's inbox, open all along, receives the next step by itself.
+    const next = taskRow(timur.page, 'SO-2001');
+    await next.getByRole('link', { name: 'Pack goods' }).waitFor();
+    expect(await next.textContent()).to.contain('offered to warehouse');
+
+    const instance = await admin.call<{ variables: Record<string, unknown>; activeElements: string[] }>('GET', `/api/process-instances/${instanceId}`);
+    expect(instance.activeElements).to.deep.equal(['pack']);
+    expect(instance.variables).to.include({ warehouseNote: 'Two pallets, keep dry.', approved: true, quantity: 40 });
+
+    expect(pageErrors(aziz.page), 'script errors in Aziz’s browser').to.deep.equal([]);
+    expect(pageErrors(timur.page), 'script errors in Timur’s browser').to.deep.equal([]);
+  });
+
+  it('tells an employee who completed a task first', async () => {
+    const dilnoza = await browser();
+    await signIn(dilnoza.page, server!.url, USERS.dilnoza);
+    const instanceId = await startOrder('SO-2101');
+    const task = await openTaskOf(instanceId, azizApi);
+    await dilnoza.page.goto(`${server!.url}/#/tasks/${task.id}`);
+    await dilnoza.page.getByRole('heading', { level: 1, name: 'Review order' }).waitFor();
+    await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).waitFor();
+
+    // Aziz is quicker, from his own inbox.
+    await azizApi.call('POST', `/api/tasks/${task.id}/claim`);
+    await azizApi.call('POST', `/api/tasks/${task.id}/complete`, { variables: { warehouseNote: 'done by phone' } });
+
+    await dilnoza.page.getByText(/This task was completed by aziz at \d{1,2}:\d{2}/).waitFor();
+    expect(await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).count()).to.equal(0);
+  });
+
+  it('reports a task someone else claimed meanwhile (409) in plain words', async () => {
+    const dilnoza = await browser();
+    await signIn(dilnoza.page, server!.url, USERS.dilnoza);
+    const instanceId = await startOrder('SO-2102');
+    const task = await openTaskOf(instanceId, azizApi);
+    // Stop live updates in this page so the click itself meets the conflict.
+    await dilnoza.page.route('**/api/events**', (route) => route.abort());
+    await dilnoza.page.goto(`${server!.url}/#/tasks/${task.id}`);
+    await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).waitFor();
+    await azizApi.call('POST', `/api/tasks/${task.id}/claim`);
+    await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).click();
+    await dilnoza.page.getByText('This task was claimed by aziz. Only they can complete it now.').waitFor();
+  });
+
+  it('starts a process from its start form and shows the case on the diagram', async () => {
+    const aziz = await browser();
+    await signIn(aziz.page, server!.url, USERS.aziz);
+    const page = aziz.page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Start a process' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Start a process' }).waitFor();
+    await page.getByRole('link', { name: 'Start Order handover' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Order handover' }).waitFor();
+
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByText('2 fields need your attention.').waitFor();
+    await page.getByLabel(/^Customer/).fill('Bukhara Silk');
+    await page.getByLabel(/^Quantity/).fill('7');
+    await page.getByLabel(/^Business key/).fill('SO-2201');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+
+    await page.getByRole('heading', { level: 1, name: /Order handover/ }).waitFor();
+    await page.getByText('Now at:').waitFor();
+    expect(await page.locator('.diagram-card p').first().textContent()).to.equal('Now at: Review order');
+    // bpmn-js drew the diagram and marked where the case is and the path it took.
+    await page.locator('.diagram .djs-element.k-active[data-element-id="review"]').waitFor();
+    await page.locator('.diagram .djs-element.k-done[data-element-id="start"]').waitFor();
+    // A straight flow has an empty bounding box, so it counts as attached, never as visible.
+    await page.locator('.diagram .djs-connection.k-done[data-element-id="f1"]').waitFor({ state: 'attached' });
+
+    const [instance] = await azizApi.call<Array<{ id: string; businessKey: string }>>('GET', '/api/process-instances?businessKey=SO-2201');
+    expect(instance, 'the started instance').to.exist;
+    const detail = await azizApi.call<{ variables: Record<string, unknown> }>('GET', `/api/process-instances/${instance!.id}`);
+    expect(detail.variables).to.include({ customerName: 'Bukhara Silk', quantity: 7 });
+
+    // The case is listed under "My cases" because Aziz started it.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My cases' }).click();
+    await page.getByRole('row', { name: /SO-2201/ }).waitFor();
+    expect(pageErrors(page)).to.deep.equal([]);
+  });
+
+  it('fits a 360 px wide phone screen', async () => {
+    const phone = await browser({ width: 360, height: 740 });
+    const page = phone.page;
+    await signIn(page, server!.url, USERS.dilnoza);
+    const instanceId = await startOrder('SO-2301', { customerCard, shipment });
+    await taskRow(page, 'SO-2301').waitFor();
+    expect(await horizontalOverflow(page), 'inbox overflow').to.equal(null);
+    for (const name of ['Inbox', 'Start a process', 'My cases']) {
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).isVisible(), `${name} link visible`).to.equal(true);
+    }
+    await shot(page, 'inbox-phone.png');
+
+    const task = await openTaskOf(instanceId, dilnozaApi);
+    await page.goto(`${server!.url}/#/tasks/${task.id}`);
+    await page.locator('.customer-card').waitFor();
+    expect(await horizontalOverflow(page), 'task page overflow').to.equal(null);
+    // On a phone the claim button is at the top, next to the notice.
+    await page.locator('.banner-slot').getByRole('button', { name: 'Claim' }).click();
+    await page.getByRole('button', { name: 'Complete task' }).waitFor();
+    expect(await horizontalOverflow(page), 'task page overflow after claim').to.equal(null);
+    await shot(page, 'task-phone.png');
+
+    await page.goto(`${server!.url}/#/cases/${instanceId}`);
+    await page.locator('.diagram .djs-element.k-active').first().waitFor();
+    expect(await horizontalOverflow(page), 'case page overflow').to.equal(null);
+    expect(pageErrors(page)).to.deep.equal([]);
+  });
+
+  it('works by keyboard alone: sign in, reach a task, claim, complete', async () => {
+    const kb = await browser();
+    const page = kb.page;
+    const instanceId = await startOrder('SO-2401');
+    await page.goto(`${server!.url}/`);
+    // The username field has focus on arrival.
+    await page.keyboard.type(USERS.aziz.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(USERS.aziz.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+
+    // Each page moves focus to its heading, so screen readers and Tab start there.
+    expect(await page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent)).to.equal('H1 Inbox');
+
+    // Tab forward until the claim button of this order has focus, then press it.
+    const row = taskRow(page, 'SO-2401');
+    await row.waitFor();
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await row.getByRole('button', { name: 'Claim Review order' }).evaluate((el) => el === document.activeElement).catch(() => false);
+    }
+    expect(reached, 'claim button reachable by Tab').to.equal(true);
+    await page.keyboard.press('Enter');
+    await row.getByText('Assigned to you').waitFor();
+
+    // Open the task from its link, by keyboard.
+    await row.getByRole('link', { name: 'Review order' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Review order' }).waitFor();
+    const note = page.getByLabel(/^Note for the warehouse/);
+    await note.focus();
+    await page.keyboard.type('Keyboard only');
+    // Tab leaves the textarea and lands on the form's next stop, finally on Complete.
+    let onComplete = false;
+    for (let i = 0; i < 15 && !onComplete; i++) {
+      await page.keyboard.press('Tab');
+      onComplete = await page.evaluate(() => document.activeElement?.textContent === 'Complete task');
+    }
+    expect(onComplete, 'Complete reachable by Tab').to.equal(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+    const instance = await admin.call<{ activeElements: string[] }>('GET', `/api/process-instances/${instanceId}`);
+    expect(instance.activeElements).to.deep.equal(['pack']);
+  });
+});

@@ -12,6 +12,7 @@ import { ROOT, visibleVariables } from './runtime/transition.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
+  DocCollection,
   DeploymentResource,
   IncidentFilter,
   InstanceFilter,
@@ -26,6 +27,7 @@ import type {
   InstanceSummary,
   Json,
   JobRecord,
+  SubscriptionRecord,
   TaskRecord,
   Variables,
 } from './types.ts';
@@ -75,6 +77,18 @@ export interface ActivatedJob {
 
 const MAX_COMMIT_ATTEMPTS = 8;
 
+interface BufferedMessage {
+  id: string;
+  rev: number;
+  name: string;
+  correlationKey: string | null;
+  variables: Variables;
+  expiresAt: number;
+  /** Still waiting for a subscriber; false once taken or when kept only to recognise its messageId. */
+  pending: boolean;
+  [field: string]: unknown;
+}
+
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export class Engine {
@@ -82,6 +96,7 @@ export class Engine {
   readonly clock: Clock;
   private readonly ids: IdGenerator;
   private readonly deployer: Deployer;
+  private readonly messages: DocCollection<BufferedMessage>;
   private readonly runner: JobRunner;
   private readonly logger: EngineLogger;
   readonly workerId: string;
@@ -98,6 +113,7 @@ export class Engine {
     this.logger = options.logger ?? silent;
     this.workerId = options.workerId ?? hostname();
     this.deployer = new Deployer(this.store, this.ids, () => this.clock.now());
+    this.messages = this.store.collection<BufferedMessage>({ name: 'messages', indexes: ['name', 'pending', 'expiresAt'] });
     this.runner = new JobRunner(
       {
         store: this.store,
@@ -347,6 +363,54 @@ export class Engine {
   }
 
   // --------------------------------------------------------------------------------------------
+  // Messages
+
+  /**
+   * Publishes a message: it completes every receive task waiting for this name and correlation
+   * key (once per instance). With `ttlMs`, a message nobody waits for yet is kept that long for
+   * the first subscription that opens; a repeated `messageId` within its TTL is ignored.
+   */
+  async correlateMessage(input: { name: string; correlationKey?: string | null; variables?: Variables; ttlMs?: number; messageId?: string }): Promise<{ correlated: string[]; started: string[]; buffered: boolean }> {
+    const now = this.clock.now();
+    const key = input.correlationKey ?? null;
+    if (input.messageId) {
+      const previous = await this.messages.get(`id:${input.name}:${input.messageId}`);
+      if (previous && previous.expiresAt > now) return { correlated: [], started: [], buffered: false };
+    }
+    const correlated: string[] = [];
+    for (const sub of await this.store.findSubscriptions(input.name, key)) {
+      if (correlated.includes(sub.processInstanceId)) continue;
+      try {
+        await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables: input.variables });
+        correlated.push(sub.processInstanceId);
+      } catch (err) {
+        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      }
+    }
+    const ttl = Math.max(0, input.ttlMs ?? 0);
+    const buffered = correlated.length === 0 && ttl > 0;
+    if (buffered || (input.messageId && ttl > 0)) {
+      const id = input.messageId ? `id:${input.name}:${input.messageId}` : `msg:${this.ids.next()}`;
+      await this.messages.delete(id);
+      await this.messages.insert({ id, name: input.name, correlationKey: key, variables: input.variables ?? {}, expiresAt: now + ttl, pending: buffered });
+    }
+    return { correlated, started: [], buffered };
+  }
+
+  /** A subscription just opened: hand it the oldest buffered message that matches, if any. */
+  private async deliverBuffered(sub: SubscriptionRecord): Promise<void> {
+    const now = this.clock.now();
+    const candidates = await this.messages.find({ where: { name: sub.messageName, pending: true }, orderBy: 'expiresAt' });
+    const match = candidates.find((m) => m.correlationKey === sub.correlationKey && m.expiresAt > now);
+    if (!match) return;
+    // Taking the message is a guarded write, so two subscriptions never consume the same one.
+    if (!(await this.messages.replace({ ...match, pending: false }))) return;
+    await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables: match.variables }).catch((err: Error) =>
+      this.logger.warn({ error: err.message, subscription: sub.id }, 'buffered message could not be correlated'),
+    );
+  }
+
+  // --------------------------------------------------------------------------------------------
   // Incidents
 
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]> {
@@ -383,6 +447,26 @@ export class Engine {
 
   private readonly knownTypes = new Set<string>();
 
+  /** Counts work in flight so `settle` and `close` wait for it. */
+  private async counted<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) {
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        waiters.forEach((w) => w());
+      }
+    }
+  }
+
+  /** Background work started by a commit; its failure is logged, not thrown at anyone. */
+  private track(work: () => Promise<void>): void {
+    void this.counted(work).catch((err: Error) => this.logger.warn({ error: err.message }, 'background work failed'));
+  }
+
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.runner.close();
@@ -409,38 +493,33 @@ export class Engine {
     return run;
   }
 
-  private async applyWithRetry(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<StepResult> {
+  private applyWithRetry(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<StepResult> {
     const started = Date.now();
-    this.inFlight++;
     let ok = false;
-    try {
-      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-        const current = await this.instanceOrThrow(instanceId);
-        const expectedRev = current.rev;
-        const model = await this.deployer.model(current.definitionId);
-        let result: StepResult;
-        try {
-          result = step(model, current, command, this.stepContext(), true);
-        } catch (err) {
-          if (err instanceof ConflictError && onConflict) throw await onConflict();
-          throw err;
+    return this.counted(async () => {
+      try {
+        for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+          const current = await this.instanceOrThrow(instanceId);
+          const expectedRev = current.rev;
+          const model = await this.deployer.model(current.definitionId);
+          let result: StepResult;
+          try {
+            result = step(model, current, command, this.stepContext(), true);
+          } catch (err) {
+            if (err instanceof ConflictError && onConflict) throw await onConflict();
+            throw err;
+          }
+          if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
+            this.after(result.state, result.effects);
+            ok = true;
+            return result;
+          }
         }
-        if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
-          this.after(result.state, result.effects);
-          ok = true;
-          return result;
-        }
+        throw new ConflictError(`process instance ${instanceId} kept changing under ${command.type}; try again`);
+      } finally {
+        this.emit({ type: 'command', command: command.type, durationMs: Date.now() - started, ok });
       }
-      throw new ConflictError(`process instance ${instanceId} kept changing under ${command.type}; try again`);
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) {
-        const waiters = this.drainWaiters;
-        this.drainWaiters = [];
-        waiters.forEach((w) => w());
-      }
-      this.emit({ type: 'command', command: command.type, durationMs: Date.now() - started, ok });
-    }
+    });
   }
 
   /** Reactions after a commit: run new in-process jobs, tell listeners. */
@@ -453,6 +532,9 @@ export class Engine {
           break;
         case 'task.put':
           this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });
+          break;
+        case 'subscription.put':
+          this.track(() => this.deliverBuffered(e.subscription));
           break;
         case 'task.patch':
           this.emit({

@@ -20,6 +20,7 @@ export type Command =
   | { type: 'assignTask'; taskId: string; assignee: string | null }
   | { type: 'setVariables'; variables: Variables; scope?: string }
   | { type: 'resolveIncident'; incidentId: string }
+  | { type: 'correlateMessage'; subscriptionId: string; variables?: Variables }
   | { type: 'cancel' };
 
 export interface StepResult {
@@ -192,6 +193,14 @@ const handlers: Handlers = {
     }
     const behavior = behaviorOf(el);
     if (behavior.retry) behavior.retry(t, inst, el);
+  },
+
+  correlateMessage(t, c) {
+    const inst = Object.values(t.state.elements).find((e) => e.subscription === c.subscriptionId);
+    if (!inst) throw new ConflictError(`subscription ${c.subscriptionId} is no longer open`);
+    delete inst.subscription;
+    t.effects.push({ type: 'subscription.delete', id: c.subscriptionId });
+    t.complete(inst, c.variables ?? {});
   },
 
   cancel(t) {

@@ -17,6 +17,8 @@ export interface ElementInstance {
   /** The element waits on something outside the engine. */
   job?: string;
   task?: string;
+  /** Open message subscription (receive task). */
+  subscription?: string;
   /** Open incident blocking this element. */
   incident?: string;
   /** Set once the element was asked to complete, so a resolved incident completes it again. */
@@ -138,6 +140,18 @@ export interface IncidentRecord {
   resolvedAt: string | null;
 }
 
+export interface SubscriptionRecord {
+  id: string;
+  processInstanceId: string;
+  processKey: string;
+  elementId: string;
+  elementInstance: string;
+  messageName: string;
+  /** Evaluated when the subscription opened; null when the message has no correlation key. */
+  correlationKey: string | null;
+  createdAt: string;
+}
+
 export type HistoryEvent = 'activated' | 'completed' | 'terminated' | 'taken';
 
 export interface HistoryRecord {
@@ -172,6 +186,8 @@ export type Effect =
   | { type: 'task.patch'; id: string; patch: Partial<Omit<TaskRecord, 'id'>> }
   | { type: 'incident.put'; incident: IncidentRecord }
   | { type: 'incident.patch'; id: string; patch: Partial<Omit<IncidentRecord, 'id'>> }
+  | { type: 'subscription.put'; subscription: SubscriptionRecord }
+  | { type: 'subscription.delete'; id: string }
   | { type: 'history'; record: HistoryRecord }
   | { type: 'instance.ended'; status: InstanceStatus };
 

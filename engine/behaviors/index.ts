@@ -18,6 +18,7 @@ import { exclusiveGateway } from './exclusive-gateway.ts';
 import { parallelGateway } from './parallel-gateway.ts';
 import { inclusiveGateway } from './inclusive-gateway.ts';
 import { subProcess } from './sub-process.ts';
+import { receiveTask } from './receive-task.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -38,6 +39,7 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     parallelGateway,
     inclusiveGateway,
     subProcess,
+    receiveTask,
   ].map((b) => [b.key, b]),
 );
 

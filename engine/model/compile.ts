@@ -146,6 +146,7 @@ function compileProcess(
         job: null,
         userTask: null,
         script: null,
+        message: null,
         resultVariable: null,
       };
       elements.set(id, model);

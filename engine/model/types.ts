@@ -30,6 +30,11 @@ export interface ScriptDefinition {
   resultVariable: string;
 }
 
+export interface MessageDefinition {
+  name: Expr;
+  correlationKey: Expr | null;
+}
+
 export interface ElementModel {
   readonly id: string;
   /** BPMN type as in the XML, e.g. `bpmn:ServiceTask`. */
@@ -56,6 +61,7 @@ export interface ElementModel {
   readonly job: JobDefinition | null;
   readonly userTask: UserTaskDefinition | null;
   readonly script: ScriptDefinition | null;
+  readonly message: MessageDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
 }

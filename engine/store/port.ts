@@ -15,6 +15,7 @@ import type {
   InstanceStatus,
   InstanceSummary,
   JobRecord,
+  SubscriptionRecord,
   TaskRecord,
 } from '../types.ts';
 
@@ -151,6 +152,8 @@ export interface Store {
   releaseJobLocks(worker: string): Promise<number>;
   /** Distinct types of open jobs, so a restarted node knows which in-process types to poll. */
   jobTypes(): Promise<string[]>;
+  /** Open message subscriptions for a message name and correlation key, oldest first. */
+  findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]>;
   getIncident(id: string): Promise<IncidentRecord | null>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   history(instanceId: string): Promise<HistoryRecord[]>;

@@ -15,6 +15,7 @@ import type {
   InstanceState,
   InstanceSummary,
   JobRecord,
+  SubscriptionRecord,
   TaskRecord,
 } from '../types.ts';
 import type {
@@ -30,12 +31,14 @@ import type {
   TaskFilter,
 } from './port.ts';
 import { ensureCollection, SqliteDocCollection } from './sqlite/collections.ts';
+import { GroupCommit } from './sqlite/group-commit.ts';
 import { JobRecords } from './sqlite/jobs.ts';
 import type { RecordTable, Row, SqlValue } from './sqlite/records.ts';
 import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
+import { SubscriptionRecords } from './sqlite/subscriptions.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its folder is created when missing. */
@@ -88,8 +91,10 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
 
   private readonly queries: StatementCache;
+  private readonly groupCommit: GroupCommit;
   private readonly tasks: TaskRecords;
   private readonly jobs: JobRecords;
+  private readonly subscriptions: SubscriptionRecords;
   private readonly incidents: RecordTable<IncidentRecord>;
   private readonly deployments: RecordTable<DeploymentRecord>;
   private readonly definitions: RecordTable<DefinitionRecord>;
@@ -114,8 +119,10 @@ class SqliteStore implements Store {
 
   constructor(private readonly db: Db) {
     this.queries = new StatementCache(db);
+    this.groupCommit = new GroupCommit(db);
     this.tasks = new TaskRecords(db);
     this.jobs = new JobRecords(db);
+    this.subscriptions = new SubscriptionRecords(db);
     this.incidents = incidentTable(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
@@ -155,12 +162,13 @@ class SqliteStore implements Store {
       `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? AND version = ?`,
     );
 
-    this.createTx = db.transaction((state: InstanceState, effects: Effect[]) => {
-      this.insertInstance(state);
+    // Both run nested inside a group commit, so each is a savepoint of the shared transaction.
+    this.createTx = db.transaction((state: InstanceState, data: string, effects: Effect[]) => {
+      this.insertInstance(state, data);
       this.applyEffects(effects);
     });
-    this.commitTx = db.transaction((state: InstanceState, expectedRev: number, effects: Effect[]) => {
-      const updated = this.updateInstanceStmt.run(state.rev, JSON.stringify(state), state.id, expectedRev);
+    this.commitTx = db.transaction((state: InstanceState, data: string, expectedRev: number, effects: Effect[]) => {
+      const updated = this.updateInstanceStmt.run(state.rev, data, state.id, expectedRev);
       if (updated.changes === 0) return false;
       this.updateSummaryStmt.run({
         businessKey: state.businessKey,
@@ -221,7 +229,9 @@ class SqliteStore implements Store {
 
   async createInstance(state: InstanceState, effects: Effect[]): Promise<void> {
     if (state.rev !== 1) throw new Error(`a new instance starts at rev 1, got ${state.rev}`);
-    this.createTx.immediate(state, effects);
+    // Serialised now: the caller may go on changing its state object before the group commit.
+    const data = JSON.stringify(state);
+    await this.groupCommit.submit(() => this.createTx(state, data, effects));
   }
 
   async getInstance(id: string): Promise<InstanceState | null> {
@@ -233,7 +243,8 @@ class SqliteStore implements Store {
     if (state.rev !== expectedRev + 1) {
       throw new Error(`instance ${state.id}: rev ${state.rev} does not follow ${expectedRev}`);
     }
-    return this.commitTx.immediate(state, expectedRev, effects);
+    const data = JSON.stringify(state);
+    return this.groupCommit.submit(() => this.commitTx(state, data, expectedRev, effects));
   }
 
   async listInstances(filter: InstanceFilter): Promise<InstanceSummary[]> {
@@ -281,6 +292,10 @@ class SqliteStore implements Store {
     return this.jobs.types();
   }
 
+  async findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]> {
+    return this.subscriptions.find(messageName, correlationKey);
+  }
+
   async getIncident(id: string): Promise<IncidentRecord | null> {
     return this.incidents.get(id);
   }
@@ -315,6 +330,7 @@ class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.groupCommit.flush();
     // Lets SQLite refresh planner statistics it judges stale; cheap when nothing changed.
     this.db.pragma('optimize');
     this.db.close();
@@ -322,7 +338,7 @@ class SqliteStore implements Store {
 
   // --- Writing -----------------------------------------------------------------------------
 
-  private insertInstance(state: InstanceState): void {
+  private insertInstance(state: InstanceState, data: string): void {
     try {
       this.insertInstanceStmt.run(
         state.id,
@@ -334,7 +350,7 @@ class SqliteStore implements Store {
         state.status,
         state.startedAt,
         state.endedAt,
-        JSON.stringify(state),
+        data,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`instance ${state.id} already exists`);
@@ -363,6 +379,10 @@ class SqliteStore implements Store {
       case 'incident.patch':
         this.incidents.patch(effect.id, effect.patch);
         return;
+      case 'subscription.put':
+        return this.subscriptions.put(effect.subscription);
+      case 'subscription.delete':
+        return this.subscriptions.delete(effect.id);
       case 'history':
         return this.insertHistory(effect.record);
       case 'instance.ended':

@@ -129,6 +129,20 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX definitions_by_deployment ON definitions (deployment_id);
   `,
+  // 2: message subscriptions of waiting receive tasks.
+  `
+  CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    process_instance_id TEXT NOT NULL,
+    process_key TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    element_instance TEXT NOT NULL,
+    message_name TEXT NOT NULL,
+    correlation_key TEXT,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX subscriptions_by_message ON subscriptions (message_name, correlation_key, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

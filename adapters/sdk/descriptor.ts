@@ -4,8 +4,61 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { JsonObject } from './json.ts';
 
-/** A JSON Schema object (draft-07 vocabulary, as ajv and the element-template tooling read it). */
-export type JsonSchema = Exclude<JSONSchema, boolean>;
+export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+
+/**
+ * A JSON Schema (draft-07 vocabulary, as ajv and the element-template tooling read it), plus
+ * `x-…` annotations such as `"x-secret": true` at any depth.
+ */
+export interface JsonSchema {
+  readonly $schema?: string;
+  readonly $id?: string;
+  readonly $ref?: string;
+  readonly $comment?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly examples?: readonly unknown[];
+  readonly readOnly?: boolean;
+  readonly writeOnly?: boolean;
+  readonly deprecated?: boolean;
+  readonly type?: JsonSchemaType | readonly JsonSchemaType[];
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly properties?: { readonly [key: string]: JsonSchema | boolean };
+  readonly required?: readonly string[];
+  readonly additionalProperties?: JsonSchema | boolean;
+  readonly patternProperties?: { readonly [pattern: string]: JsonSchema | boolean };
+  readonly propertyNames?: JsonSchema | boolean;
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+  readonly dependencies?: { readonly [key: string]: JsonSchema | boolean | readonly string[] };
+  readonly items?: JsonSchema | boolean | readonly (JsonSchema | boolean)[];
+  readonly additionalItems?: JsonSchema | boolean;
+  readonly contains?: JsonSchema | boolean;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly multipleOf?: number;
+  readonly allOf?: readonly (JsonSchema | boolean)[];
+  readonly anyOf?: readonly (JsonSchema | boolean)[];
+  readonly oneOf?: readonly (JsonSchema | boolean)[];
+  readonly not?: JsonSchema | boolean;
+  readonly if?: JsonSchema | boolean;
+  readonly then?: JsonSchema | boolean;
+  readonly else?: JsonSchema | boolean;
+  readonly definitions?: { readonly [name: string]: JsonSchema | boolean };
+  readonly $defs?: { readonly [name: string]: JsonSchema | boolean };
+  readonly [annotation: `x-${string}`]: unknown;
+}
 
 /** Operation inputs and outputs are always JSON objects: they become process variables. */
 export type ObjectSchema = JsonSchema & { readonly type: 'object' };

@@ -12,7 +12,7 @@ export function secretPaths(schema: JsonSchema, prefix = ''): string[] {
   for (const [key, child] of Object.entries(props)) {
     if (typeof child === 'boolean') continue;
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    if ((child as Record<string, unknown>)['x-secret'] === true) paths.push(path);
+    if (child['x-secret'] === true) paths.push(path);
     else if (child.properties) paths.push(...secretPaths(child, path));
   }
   return paths;

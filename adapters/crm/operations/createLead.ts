@@ -34,8 +34,8 @@ const outputSchema = {
   additionalProperties: false,
 } as const satisfies ObjectSchema;
 
-// Hand-written beside the schemas (their FromSchema form is too deep to infer cheaply); the
-// operation-types test checks them against the schemas.
+// Hand-written beside the schemas (their FromSchema form is too deep to infer cheaply). The runtime
+// validates every output against outputSchema, and test/adapters/operations.test.ts runs this one.
 export interface CreateLeadInput {
   customer: Omit<CreateCustomerInput, 'id'>;
   deal: { title: string; lineItems?: CreateDealInput['lineItems']; owner?: string | null };

@@ -35,13 +35,13 @@ const inputSchema = {
   },
 } as const satisfies ObjectSchema;
 
-export interface RequestShipmentInput extends ShipmentRequest {
+export interface RequestShipmentInput extends Omit<ShipmentRequest, 'deliveryDate'> {
   idempotencyKey?: string;
-  deliveryDate?: string;
+  deliveryDate?: string | null;
 }
 
 export function requestShipment(erp: ErpService): OperationDescriptor {
-  return defineOperation<RequestShipmentInput & { deliveryDate?: string }, Shipment>({
+  return defineOperation<RequestShipmentInput, Shipment>({
     name: 'requestShipment',
     title: 'Request shipment',
     description: 'Maps the CRM customer to an ERP partner, creates a shipment for the items and reserves the stock. The same idempotency key always yields the same shipment.',

@@ -251,16 +251,37 @@ export async function signIn(page: Page, baseUrl: string, user: DemoUser): Promi
   await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
 }
 
+// Code that runs inside the page is passed as a string: the project's type check has no DOM
+// library (it is a Node code base), and a `lib: dom` reference would leak into all of it.
+
 /** Widest element on the page beyond the viewport, or null when nothing scrolls sideways. */
 export async function horizontalOverflow(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
+  return page.evaluate<string | null>(`(() => {
     const width = document.documentElement.clientWidth;
     if (document.documentElement.scrollWidth <= width + 1) return null;
-    let worst: { el: Element; right: number } | null = null;
-    for (const el of Array.from(document.querySelectorAll('body *'))) {
+    let worst = null;
+    for (const el of document.querySelectorAll('body *')) {
       const r = el.getBoundingClientRect();
       if (r.right > width + 1 && (!worst || r.right > worst.right)) worst = { el, right: r.right };
     }
-    return worst ? `${worst.el.tagName.toLowerCase()}.${(worst.el as HTMLElement).className} reaches ${Math.round(worst.right)}px of ${width}px` : `page is ${document.documentElement.scrollWidth}px wide`;
-  });
+    return worst
+      ? worst.el.tagName.toLowerCase() + '.' + worst.el.className + ' reaches ' + Math.round(worst.right) + 'px of ' + width + 'px'
+      : 'page is ' + document.documentElement.scrollWidth + 'px wide';
+  })()`);
+}
+
+/** "TAG text" of the focused element, to follow keyboard focus. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const el = document.activeElement;
+    return el ? el.tagName + ' ' + (el.getAttribute('aria-label') || el.textContent || '').trim() : '';
+  })()`);
+}
+
+/** Business key shown in the task row that holds the focused element, if any. */
+export function focusedTaskRow(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const row = document.activeElement && document.activeElement.closest('.task-item');
+    return row ? row.querySelector('.task-meta').textContent : '';
+  })()`);
 }

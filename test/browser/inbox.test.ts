@@ -13,6 +13,8 @@ import {
   chromiumPath,
   createUsers,
   deployFixture,
+  focused,
+  focusedTaskRow,
   horizontalOverflow,
   openBrowser,
   pageErrors,
@@ -109,7 +111,7 @@ describe('inbox in the browser', function () {
 
   /** Toasts come and go; documentation screenshots are taken without them. */
   async function shot(page: Page, name: string): Promise<void> {
-    await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
+    await page.evaluate(`document.querySelectorAll('.toast').forEach((t) => t.remove())`);
     await page.screenshot({ path: path.join(shotsDir, name), fullPage: true });
   }
 
@@ -318,7 +320,7 @@ describe('inbox in the browser', function () {
     await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
 
     // Each page moves focus to its heading, so screen readers and Tab start there.
-    expect(await page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent)).to.equal('H1 Inbox');
+    expect(await focused(page)).to.equal('H1 Inbox');
 
     // Tab forward until the claim button of this order has focus, then press it.
     const row = taskRow(page, 'SO-2401');
@@ -326,7 +328,7 @@ describe('inbox in the browser', function () {
     let reached = false;
     for (let i = 0; i < 60 && !reached; i++) {
       await page.keyboard.press('Tab');
-      reached = await row.getByRole('button', { name: 'Claim Review order' }).evaluate((el) => el === document.activeElement).catch(() => false);
+      reached = (await focused(page)) === 'BUTTON Claim Review order' && (await focusedTaskRow(page)).includes('#SO-2401');
     }
     expect(reached, 'claim button reachable by Tab').to.equal(true);
     await page.keyboard.press('Enter');
@@ -343,7 +345,7 @@ describe('inbox in the browser', function () {
     let onComplete = false;
     for (let i = 0; i < 15 && !onComplete; i++) {
       await page.keyboard.press('Tab');
-      onComplete = await page.evaluate(() => document.activeElement?.textContent === 'Complete task');
+      onComplete = (await focused(page)) === 'BUTTON Complete task';
     }
     expect(onComplete, 'Complete reachable by Tab').to.equal(true);
     await page.keyboard.press('Enter');

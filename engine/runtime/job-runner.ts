@@ -32,6 +32,8 @@ export class JobRunner {
   private idleWaiters: Array<() => void> = [];
   private wake: (() => void) | null = null;
   private closed = false;
+  /** Attempts per job on this node, so backoff grows; a restart starts counting again. */
+  private readonly attempts = new Map<string, number>();
 
   constructor(
     private readonly host: JobRunnerHost,
@@ -103,6 +105,8 @@ export class JobRunner {
     if (!handler) return;
     this.running++;
     const controller = new AbortController();
+    const attempt = (this.attempts.get(job.key) ?? 0) + 1;
+    this.attempts.set(job.key, attempt);
     try {
       const variables = await this.host.jobVariables(job);
       let outcome: JobOutcome;
@@ -114,7 +118,7 @@ export class JobRunner {
           processKey: job.processKey,
           elementId: job.elementId,
           retries: job.retries,
-          attempt: 1,
+          attempt,
           variables,
           customHeaders: job.customHeaders,
           idempotencyKey: idempotencyKey(job),
@@ -132,14 +136,15 @@ export class JobRunner {
   }
 
   private async apply(job: JobRecord, outcome: JobOutcome): Promise<void> {
+    if (outcome.kind !== 'fail') this.attempts.delete(job.key);
     if (outcome.kind === 'complete') return this.host.completeJob(job.key, outcome.variables);
     if (outcome.kind === 'bpmnError') {
       return this.host.throwJobError(job.key, { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, variables: outcome.variables });
     }
     const consume = outcome.consumeRetry !== false;
     const retries = !outcome.retryable ? 0 : consume ? job.retries - 1 : job.retries;
-    const attempt = Math.max(0, 3 - retries);
-    const backoff = outcome.backoffMs ?? Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
+    const backoff = outcome.backoffMs ?? Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** ((this.attempts.get(job.key) ?? 1) - 1));
+    if (retries === 0) this.attempts.delete(job.key);
     await this.host.failJob(job.key, { errorMessage: outcome.errorMessage, retries, retryBackoffMs: backoff });
     if (retries > 0) this.host.clock.schedule(this.host.clock.now() + backoff, () => this.poke(job.type));
   }

@@ -88,6 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       store,
       clock,
       handlers: [adapters.handler, ...(options.handlers ?? [])],
+      workerId: config.nodeId,
       logger: logger.child({ component: 'engine' }),
     });
     const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules });

@@ -1,6 +1,7 @@
 // Server configuration, read from the environment exactly as the public contract's section 3
 // describes. Everything else (limits, token lifetime) has a default and an optional variable.
 
+import os from 'node:os';
 import path from 'node:path';
 
 export interface ServerConfig {
@@ -31,6 +32,8 @@ export interface ServerConfig {
   /** Folder of the diagrams deployed in demo mode. */
   processesDir: string;
   logLevel: string;
+  /** Stable name of this node for job leases, so a restarted node releases what it held. */
+  nodeId: string;
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
   connections: string | null;
 }
@@ -43,12 +46,13 @@ const projectRoot = path.resolve(import.meta.dirname, '..');
 
 export function readConfig(env: Env = process.env): ServerConfig {
   const production = env.NODE_ENV === 'production';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
   const adminPassword = nonEmpty(env.KARVON_ADMIN_PASSWORD);
   if (production && !adminPassword) {
     throw new ConfigError('KARVON_ADMIN_PASSWORD must be set when NODE_ENV=production.');
   }
   return {
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
     host: nonEmpty(env.KARVON_HOST) ?? undefined,
     dataDir: path.resolve(nonEmpty(env.KARVON_DATA_DIR) ?? './data'),
     mongodbUrl: nonEmpty(env.MONGODB_URL),
@@ -69,6 +73,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
     processesDir: path.resolve(nonEmpty(env.KARVON_PROCESSES_DIR) ?? path.join(projectRoot, 'processes')),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     connections: nonEmpty(env.KARVON_CONNECTIONS),
+    // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
+    nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
   };
 }
 

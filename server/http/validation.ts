@@ -19,6 +19,9 @@ function makeAjv(coerce: boolean): Ajv {
     coerceTypes: coerce ? 'array' : false,
     allowUnionTypes: true,
     strict: true,
+    // `anyOf: [{required: ['a']}, {required: ['b']}]` ("one of these fields") is fine by us.
+    strictRequired: false,
+    strictTypes: false,
     // OpenAPI annotations that ajv does not know but must tolerate.
     keywords: ['example'],
   });

@@ -1,7 +1,10 @@
 // Every route module of the API. Adding a resource is one line here.
 
 import type { RouteModule } from '../context.ts';
+import { adapterRoutes } from './adapters.ts';
 import { authRoutes } from './auth.ts';
+import { crmRoutes } from './crm.ts';
+import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { jobRoutes } from './jobs.ts';
@@ -19,4 +22,7 @@ export const routeModules: RouteModule[] = [
   taskRoutes,
   jobRoutes,
   incidentRoutes,
+  adapterRoutes,
+  crmRoutes,
+  erpRoutes,
 ];

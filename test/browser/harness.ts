@@ -120,10 +120,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   // The chosen port can be taken between probing and binding; try again with another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
+    // The browser suite always runs on its own embedded store: under `npm run test:mongo` a
+    // shared MONGODB_URL would mix its users and tasks with other suites' data.
+    const { MONGODB_URL: _ignored, ...parentEnv } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: projectRoot,
       env: {
-        ...process.env,
+        ...parentEnv,
         PORT: String(port),
         KARVON_HOST: '127.0.0.1',
         KARVON_DATA_DIR: dataDir,

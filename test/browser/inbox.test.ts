@@ -279,6 +279,51 @@ describe('inbox in the browser', function () {
     expect(pageErrors(page)).to.deep.equal([]);
   });
 
+  it('shows items short of stock, and the error behind them, as tables and sentences', async () => {
+    const aziz = await browser();
+    await signIn(aziz.page, server!.url, USERS.aziz);
+    const instanceId = await startOrder('SO-2501', {
+      error: {
+        code: 'INSUFFICIENT_STOCK',
+        message: 'Not enough stock in WH-TAS for 1 item',
+        details: { warehouseId: 'WH-TAS', shortItems: [{ sku: 'RISHTON-LAGAN', requested: 20, available: 8, short: 12 }] },
+      },
+    });
+    const task = await openTaskOf(instanceId, azizApi);
+    await aziz.page.goto(`${server!.url}/#/tasks/${task.id}`);
+    const short = aziz.page.locator('.short-items');
+    await short.getByText('Not enough stock in WH-TAS for 1 item').waitFor();
+    const cells = await short.locator('tbody tr').first().locator('td').allTextContents();
+    expect(cells).to.deep.equal(['RISHTON-LAGAN', '20', '8', '12']);
+    await aziz.page.locator('.problem').getByText('WH-TAS', { exact: true }).waitFor();
+    expect(await aziz.page.getByText('Not enough stock in WH-TAS for 1 item').count(), 'message shown once').to.equal(1);
+    expect(await aziz.page.locator('.task-context').textContent()).not.to.match(/[{}"]/);
+  });
+
+  it('keeps saved filters across visits', async () => {
+    const aziz = await browser();
+    const page = aziz.page;
+    await signIn(page, server!.url, USERS.aziz);
+    await startOrder('SO-2601', { customerName: 'Namangan Textile' });
+    await taskRow(page, 'SO-2601').waitFor();
+    await page.getByLabel('Search').fill('namangan');
+    await page.getByLabel('Priority').selectOption('high');
+    await page.getByText('Save filter', { exact: true }).click();
+    await page.getByLabel('Save these filters as').fill('Namangan, urgent');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Namangan, urgent', exact: true, pressed: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    expect(await page.getByLabel('Search').inputValue()).to.equal('');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Namangan, urgent', exact: true, pressed: false }).click();
+    expect(await page.getByLabel('Search').inputValue()).to.equal('namangan');
+    expect(await page.getByLabel('Priority').inputValue()).to.equal('high');
+    await taskRow(page, 'SO-2601').waitFor();
+    expect(await page.locator('.task-item').count()).to.equal(1);
+  });
+
   it('fits a 360 px wide phone screen', async () => {
     const phone = await browser({ width: 360, height: 740 });
     const page = phone.page;

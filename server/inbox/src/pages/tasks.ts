@@ -54,7 +54,13 @@ export async function tasksPage(): Promise<Page> {
     placeholder: 'Customer, deal, business key…',
     autocomplete: 'off',
   });
-  search.addEventListener('input', debounce(() => update({ search: search.value }), 200));
+  // The filter takes the text at once (so saving a filter right after typing keeps it); only
+  // re-rendering the list waits for a pause in typing.
+  const renderSoon = debounce(() => update({}), 200);
+  search.addEventListener('input', () => {
+    filter = { ...filter, search: search.value };
+    renderSoon();
+  });
 
   const procId = uid('proc');
   const procSelect = h('select', { id: procId }, h('option', { value: '' }, 'All processes'));

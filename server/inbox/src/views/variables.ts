@@ -58,6 +58,11 @@ export function isShortList(v: unknown): v is Obj[] {
   return Array.isArray(v) && v.length > 0 && v.every(isShortLine);
 }
 
+/** A BPMN error's payload as adapters throw it: {code?, message, details?}. */
+export function isErrorInfo(v: unknown): v is Obj {
+  return isObj(v) && typeof v.message === 'string' && (typeof v.code === 'string' || typeof v.errorCode === 'string' || isObj(v.details));
+}
+
 function isOrderLine(v: unknown): v is Obj {
   return isObj(v) && ['sku', 'productId'].some((k) => v[k] !== undefined) && ['quantity', 'qty'].some((k) => v[k] !== undefined);
 }
@@ -303,7 +308,16 @@ export function shipmentView(s: Obj, title = 'Shipment'): HTMLElement {
   const lines = pick(s, 'reservedLines', 'lines', 'items');
   const rows: Array<[string, Node | string | undefined]> = [
     ['Shipment number', number],
-    ['Status', badge(humanize(status), STATUS_TONE[status.toLowerCase().replace(/[\s-]/g, '_')] ?? STATUS_TONE[status.toLowerCase().replace(/[\s_-]/g, '')] ?? 'neutral')],
+    [
+      'Status',
+      h(
+        'span',
+        { class: 'badges' },
+        badge(humanize(status), STATUS_TONE[status.toLowerCase().replace(/[\s-]/g, '_')] ?? STATUS_TONE[status.toLowerCase().replace(/[\s_-]/g, '')] ?? 'neutral'),
+        s.partial === true ? badge('Partly reserved', 'warning') : null,
+      ),
+    ],
+    ['Customer', text(pick(s, 'customerName'))],
     ['Expected', expected ? formatDateValue(expected) : undefined],
     ['Warehouse', text(pick(s, 'warehouseName', 'warehouse', 'warehouseId'))],
     ['Ship to', pick(s, 'shipTo', 'address', 'deliveryAddress') !== undefined ? addressView(pick(s, 'shipTo', 'address', 'deliveryAddress')) : undefined],
@@ -326,7 +340,9 @@ export function shipmentView(s: Obj, title = 'Shipment'): HTMLElement {
             { key: 'name', label: 'Product', value: (l) => pick(l, 'name', 'productName', 'description', 'title') },
             { key: 'quantity', label: 'Quantity', numeric: true, value: (l) => qty(pick(l, 'quantity', 'qty', 'requested'), l.unit) },
             { key: 'reserved', label: 'Reserved', numeric: true, value: (l) => qty(pick(l, 'reserved', 'reservedQuantity', 'quantityReserved'), l.unit) },
-          ] as Column[]).filter((c) => c.key !== 'name' || lines.some((l) => isObj(l) && pick(l, 'name', 'productName', 'description', 'title') !== undefined)), 'Shipment lines'),
+            { key: 'shipped', label: 'Shipped', numeric: true, value: (l) => qty(l.shipped, l.unit) },
+          ] as Column[])
+            .filter((c) => c.key !== 'shipped' || lines.some((l) => isObj(l) && typeof l.shipped === 'number' && l.shipped > 0)).filter((c) => c.key !== 'name' || lines.some((l) => isObj(l) && pick(l, 'name', 'productName', 'description', 'title') !== undefined)), 'Shipment lines'),
         )
       : null,
   );
@@ -371,6 +387,26 @@ export function shortItemsView(items: Obj[], title = 'Items short of stock', mes
   );
 }
 
+export function errorView(e: Obj, shortShown: boolean): HTMLElement {
+  const details = isObj(e.details) ? { ...e.details } : {};
+  // The short items have their own table; the rest of the details name the field and the fix.
+  if (shortShown) for (const [k, v] of Object.entries(details)) if (isShortList(v)) delete details[k];
+  const code = text(pick(e, 'code', 'errorCode'));
+  const fix = text(pick(details, 'fix', 'hint', 'resolution'));
+  delete details.fix;
+  delete details.hint;
+  delete details.resolution;
+  return section(
+    shortShown ? 'More about the shortage' : 'What went wrong',
+    'problem',
+    // With the short items shown, their table already carries the message.
+    shortShown ? null : h('p', { class: 'problem-message' }, String(e.message)),
+    fix ? h('p', null, h('strong', null, 'How to fix it: '), fix) : null,
+    Object.keys(details).length ? keyValues(details) : null,
+    code ? h('p', { class: 'muted small' }, `Code: ${code}`) : null,
+  );
+}
+
 export function orderLinesView(items: Obj[], title: string): HTMLElement {
   return section(
     title,
@@ -407,8 +443,16 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
     }
     const short = isShortList(v) ? v : isObj(v) ? findShortList(v) : null;
     if (short) {
-      const message = isObj(v) ? text(pick(v, 'message', 'errorMessage')) : text(pick(vars, 'errorMessage', 'stockMessage'));
-      featured.push(shortItemsView(short, 'Items short of stock', message));
+      featured.push(shortItemsView(short, 'Items short of stock', isErrorInfo(v) ? String(v.message) : undefined));
+      used.add(k);
+      if (isErrorInfo(v)) {
+        const rest = errorView(v, true);
+        if (rest.querySelector('.kv')) featured.push(rest);
+      }
+      continue;
+    }
+    if (isErrorInfo(v)) {
+      featured.push(errorView(v, false));
       used.add(k);
       continue;
     }

@@ -97,3 +97,23 @@ describe('server: without demo mode', () => {
     expect(server.running.seeded.admin).to.deep.equal({ password: 'admin-secret-1', generated: false });
   });
 });
+
+describe('server: graceful shutdown', () => {
+  it('finishes a request that is in flight, then stops accepting', async () => {
+    const server = await TestServer.start();
+    // A sign-in spends real time in scrypt: close() is called while it is being handled.
+    const received = new Promise<void>((resolve) => server.running.server.once('request', () => resolve()));
+    const login = server.call<{ token: string }>('POST', '/api/auth/login', { body: { username: 'admin', password: 'admin-secret-1' } });
+    await received;
+    const closed = server.close();
+    const res = await login;
+    expect(res.status).to.equal(200);
+    expect(res.body.token).to.be.a('string');
+    await closed;
+    let refused = false;
+    await fetch(`${server.url}/health`).catch(() => {
+      refused = true;
+    });
+    expect(refused).to.equal(true);
+  });
+});

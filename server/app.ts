@@ -18,6 +18,7 @@ import { IdentityService } from './identity/service.ts';
 import { routeModules as defaultModules } from './routes/index.ts';
 import { EventHub } from './services/events.ts';
 import { InstanceService } from './services/instances.ts';
+import { MessageService } from './services/messages.ts';
 import { Metrics } from './services/metrics.ts';
 import { IncidentService, JobService } from './services/operations.ts';
 import { ProcessService } from './services/processes.ts';
@@ -67,6 +68,7 @@ export function createApp(options: CreateAppOptions): Express {
     incidents: new IncidentService(engine),
     events: new EventHub(engine, (err) => logger.error({ err }, 'event stream failed')),
     metrics: new Metrics(engine),
+    messages: new MessageService(engine),
   };
 
   let openApiDoc: Record<string, unknown> | null = null;

@@ -10,6 +10,7 @@ import type { Route } from './http/route.ts';
 import type { IdentityService } from './identity/service.ts';
 import type { EventHub } from './services/events.ts';
 import type { InstanceService } from './services/instances.ts';
+import type { MessageService } from './services/messages.ts';
 import type { Metrics } from './services/metrics.ts';
 import type { IncidentService, JobService } from './services/operations.ts';
 import type { ProcessService } from './services/processes.ts';
@@ -24,6 +25,7 @@ export interface Services {
   incidents: IncidentService;
   events: EventHub;
   metrics: Metrics;
+  messages: MessageService;
 }
 
 export interface AppContext {

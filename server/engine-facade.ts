@@ -79,6 +79,20 @@ export interface ActivatedJob {
   retries: number;
 }
 
+export interface MessageRequest {
+  name: string;
+  correlationKey?: string | null;
+  variables?: Variables;
+  ttlMs?: number;
+  messageId?: string;
+}
+
+export interface MessageResult {
+  correlated: string[];
+  started: string[];
+  buffered: boolean;
+}
+
 /** The engine's own event union: task and instance changes, and a timing event per command. */
 export type { EngineEvent };
 
@@ -111,6 +125,7 @@ export interface EngineFacade {
     key: string,
     error: { errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void>;
+  correlateMessage(request: MessageRequest): Promise<MessageResult>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   resolveIncident(id: string): Promise<void>;
   on(listener: (event: EngineEvent) => void): () => void;

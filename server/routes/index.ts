@@ -8,6 +8,7 @@ import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
 import { jobRoutes } from './jobs.ts';
+import { messageRoutes } from './messages.ts';
 import { processRoutes } from './processes.ts';
 import { systemRoutes } from './system.ts';
 import { taskRoutes } from './tasks.ts';
@@ -21,6 +22,7 @@ export const routeModules: RouteModule[] = [
   instanceRoutes,
   taskRoutes,
   jobRoutes,
+  messageRoutes,
   incidentRoutes,
   adapterRoutes,
   crmRoutes,

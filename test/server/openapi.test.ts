@@ -84,6 +84,7 @@ describe('server: OpenAPI document', () => {
       'GET /api/incidents',
       'POST /api/incidents/{id}/resolve',
       'GET /api/events',
+      'POST /api/messages',
       'GET /api/adapters',
       'GET /api/element-templates',
       'GET /api/crm/customers',

@@ -77,7 +77,7 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
   const run: RequestHandler = async (req, res) => {
     const input = {
       params: { ...req.params } as unknown,
-      query: { ...(req.query as Record<string, unknown>) } as unknown,
+      query: withoutEmpty(req.query as Record<string, unknown>) as unknown,
       // A body-less POST validates as {} so that "required" errors name the missing field.
       body: (req.body ?? {}) as unknown,
     };
@@ -104,6 +104,11 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
 
   const needsBody = route.body !== undefined;
   return [authenticate, ...(needsBody ? jsonBody(limit) : []), run];
+}
+
+/** `?state=&processKey=x` means "no state filter": forms and templated URLs send empty fields. */
+function withoutEmpty(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
 }
 
 function send(res: Response, reply: Reply): void {

@@ -49,6 +49,12 @@ describe('server: input validation and error shape', () => {
     expect(paths(version.body)).to.deep.equal(['/query/version']);
   });
 
+  it('treats empty query parameters as absent', async () => {
+    const res = await server.as('anna', 'GET', '/api/process-instances?processKey=&state=&businessKey=');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal([]);
+  });
+
   it('treats a missing body as an empty object, so required fields are named', async () => {
     const res = await server.call<ErrorBody>('POST', '/api/auth/login');
     expect(res.status).to.equal(400);

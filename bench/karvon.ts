@@ -11,6 +11,7 @@ import type { InProcessJob, InProcessJobHandler, JobOutcome } from '../engine/po
 import { openSqliteStore } from '../engine/store/sqlite.ts';
 import type { Variables } from '../engine/types.ts';
 import { PROCESS_KEY, USER_TASK_ID } from './diagrams.ts';
+import { TimeOrderedIds } from './ids.ts';
 import { cpuMs, heapUsed, pool, Progress, Samples, type LatencySummary } from './measure.ts';
 
 export interface KarvonOptions {
@@ -20,9 +21,12 @@ export interface KarvonOptions {
   warmup: number;
   sequential: number;
   keepDb: boolean;
+  /** `random`: the engine's default ids; `time-ordered`: UUIDv7-style ids through the ids port. */
+  ids: 'random' | 'time-ordered';
 }
 
 export interface KarvonResult {
+  ids: KarvonOptions['ids'];
   n: number;
   concurrency: number;
   /** Start of the first instance to end of the last, minus the pause for the state readings. */
@@ -76,7 +80,8 @@ export async function runKarvon(options: KarvonOptions): Promise<KarvonResult> {
   const dir = mkdtempSync(join(tmpdir(), 'karvon-bench-'));
   const dbFile = join(dir, 'bench.db');
   const store = await openSqliteStore({ file: dbFile });
-  const engine = await Engine.open({ store, handlers: [new BenchHandler()], pollMs: 0 });
+  const ids = options.ids === 'time-ordered' ? new TimeOrderedIds() : undefined;
+  const engine = await Engine.open({ store, handlers: [new BenchHandler()], pollMs: 0, ids });
   try {
     await engine.deploy([{ name: 'canonical.bpmn', content: options.xml }]);
     return await measure(engine, options, dbFile);
@@ -200,6 +205,7 @@ async function measure(engine: Engine, options: KarvonOptions, dbFile: string): 
 
   const wallMs = startPhase.wallMs + completePhase.wallMs;
   return {
+    ids: options.ids,
     n: options.n,
     concurrency: options.concurrency,
     wallMs,

@@ -67,11 +67,11 @@ export function printReport(r: Report): void {
   if (env.benchPragma) out.push(`  BENCH_PRAGMA = ${env.benchPragma}`);
   out.push('');
 
-  out.push(`Karvon — embedded SQLite store, fresh file, journal ${k.journalMode}: every wait state is a committed transaction`);
+  out.push(`Karvon — embedded SQLite store, fresh file, journal ${k.journalMode}: every wait state is a committed transaction${k.ids === 'time-ordered' ? ' (time-ordered ids)' : ''}`);
   out.push(`  throughput              ${f(k.instancesPerSec)} instances/s end to end (${f(k.wallMs / 1000, 2)} s: start → waiting ${f(k.startPhase.wallMs / 1000, 2)} s, complete → ended ${f(k.completePhase.wallMs / 1000, 2)} s)`);
   out.push(`  CPU per instance        ${f(k.cpuMsPerInstance, 3)} ms (start phase ${f(k.startPhase.cpuMs / r.n, 3)}, complete phase ${f(k.completePhase.cpuMs / r.n, 3)})`);
   out.push(`  waiting state           avg ${f(k.waitingState.avgBytes)} B, max ${f(k.waitingState.maxBytes)} B (JSON of getInstanceState at the user task)`);
-  out.push(`  heap per waiting inst.  ${f(k.heapBytesPerWaiting)} B (state lives in SQLite, not in memory)`);
+  out.push(`  heap per waiting inst.  ${f(k.heapBytesPerWaiting)} B (the state lives in SQLite; this is mostly the bench's own maps)`);
   out.push(`  database per instance   ${kb(k.dbBytesPerInstance)} (ended instances, with tasks and history)`);
   out.push(`  failed commands         ${f(k.failedCommands)}`);
   out.push(

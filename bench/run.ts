@@ -5,6 +5,7 @@
 //   npm run bench -- --peer-parse     also run bpmn-engine parsing the XML per instance
 //   npm run bench -- --no-peer        Karvon only
 //   npm run bench -- --no-breakdown   skip the replay that splits Karvon's CPU time by kind of work
+//   npm run bench -- --ids time-ordered   Karvon with UUIDv7-style ids (see bench/ids.ts)
 //
 // Targets (issue 2) are printed, never asserted: a busy machine must not fail a build.
 
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
     'no-peer': { type: 'boolean', default: false },
     'no-breakdown': { type: 'boolean', default: false },
     'keep-db': { type: 'boolean', default: false },
+    ids: { type: 'string', default: 'random' },
   },
 });
 
@@ -45,11 +47,17 @@ const warmup = count('warmup', 0);
 const sequential = count('sequential', 0);
 const peerBatch = count('peer-batch', 1);
 
+const ids = flags.ids;
+if (ids !== 'random' && ids !== 'time-ordered') {
+  console.error(`--ids must be random or time-ordered, got ${JSON.stringify(ids)}`);
+  process.exit(2);
+}
+
 const diagrams = await loadDiagrams();
 const loadBefore = loadavg()[0];
 const began = performance.now();
 
-const karvon: KarvonResult = await runKarvon({ xml: diagrams.karvon, n, concurrency, warmup, sequential, keepDb: flags['keep-db'] });
+const karvon: KarvonResult = await runKarvon({ xml: diagrams.karvon, n, concurrency, warmup, sequential, keepDb: flags['keep-db'], ids });
 
 // Sized to be a few seconds: its per-kind split matters, not its total.
 const breakdown: BreakdownResult | null = flags['no-breakdown'] ? null : await runBreakdown(diagrams.karvon, Math.min(n, 1000), Math.min(warmup, 200));
@@ -79,7 +87,7 @@ console.log(
   JSON.stringify({
     bench: 'karvon-canonical-flow',
     environment,
-    config: { n, concurrency, warmup, sequential, peerBatch },
+    config: { n, concurrency, warmup, sequential, peerBatch, ids },
     targets: TARGETS,
     karvon,
     breakdown,

@@ -191,6 +191,7 @@ describe('inbox in the browser', function () {
     expect((await azizApi.call<{ state: string }>('GET', `/api/tasks/${(await openTaskOf(instanceId, azizApi)).id}`)).state).to.equal('open');
 
     await page.getByLabel(/^Note for the warehouse/).fill('Two pallets, keep dry.');
+    await page.getByText('One field needs your attention.').waitFor({ state: 'detached' });
     await page.getByLabel(/^Approved for shipping/).check();
     await shot(page, 'task.png');
     await page.getByRole('button', { name: 'Complete task' }).click();

@@ -113,6 +113,7 @@ export async function startFormPage(params: Record<string, string>): Promise<Pag
       const r = form.submit();
       if (!r.ok) {
         clear(message, alertBox(r.errorCount === 1 ? 'One field needs your attention.' : `${r.errorCount} fields need your attention.`));
+        message.dataset.kind = 'validation';
         return;
       }
       variables = r.data;
@@ -165,7 +166,15 @@ export async function startFormPage(params: Record<string, string>): Promise<Pag
 
   if (schema) {
     const { mountForm } = await import('../views/form.ts');
-    form = await mountForm(formHost, schema, {}, { onEnter: () => void startIt() });
+    form = await mountForm(formHost, schema, {}, {
+      onEnter: () => void startIt(),
+      onChange: () => {
+        if (message.dataset.kind === 'validation') {
+          delete message.dataset.kind;
+          message.replaceChildren();
+        }
+      },
+    });
   }
   businessKey.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {

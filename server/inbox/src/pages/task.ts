@@ -104,6 +104,7 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
       const result = form.submit();
       if (!result.ok) {
         clear(formMessage, alertBox(result.errorCount === 1 ? 'One field needs your attention.' : `${result.errorCount} fields need your attention.`, 'error'));
+        formMessage.dataset.kind = 'validation';
         return;
       }
       variables = result.data;
@@ -235,6 +236,13 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
         readOnly: availability(task) !== 'mine',
         onEnter: () => {
           if (availability(task) === 'mine') void complete();
+        },
+        // A "fields need your attention" note is stale once the employee edits the form.
+        onChange: () => {
+          if (formMessage.dataset.kind === 'validation') {
+            delete formMessage.dataset.kind;
+            formMessage.replaceChildren();
+          }
         },
       });
     } catch (err) {

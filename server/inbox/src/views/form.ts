@@ -28,13 +28,14 @@ export async function mountForm(
   container: HTMLElement,
   schema: unknown,
   data: Record<string, unknown>,
-  options: { readOnly?: boolean; onEnter?: () => void } = {},
+  options: { readOnly?: boolean; onEnter?: () => void; onChange?: () => void } = {},
 ): Promise<MountedForm> {
   // form-js debounces text input by 300 ms by default; a quick "type, then Complete" would then
   // submit without the last keystrokes. Forms here are small, so every keystroke goes through.
   const formOptions = { container, properties: { readOnly: !!options.readOnly }, debounce: false };
   const form = new Form(formOptions as ConstructorParameters<typeof Form>[0]);
   await form.importSchema(withoutButtons(schema), data);
+  if (options.onChange) form.on('changed', options.onChange);
 
   // Enter in a single-line input submits, as in any ordinary web form.
   container.addEventListener('keydown', (e) => {

@@ -204,6 +204,14 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
     await waitForState(id, 'completed');
   });
 
+  it('anyone signed in reads CRM and ERP data; a developer may not change it', async () => {
+    await server.login('dev', DEMO_PASSWORD);
+    expect((await server.as('dev', 'GET', `/api/crm/customers/${demo.ships.customerId}/card`)).status).to.equal(200);
+    expect((await server.as('dev', 'GET', '/api/erp/products')).status).to.equal(200);
+    const denied = await server.as('dev', 'PATCH', `/api/crm/customers/${demo.ships.customerId}`, { body: { segment: 'x' } });
+    expect(denied.status).to.equal(403);
+  });
+
   it('without a deal the CRM is left alone', async () => {
     const id = await start({ customerId: demo.ships.customerId, items: [{ sku: 'PAXTA-IP-30', quantity: 1 }] });
     const task = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');

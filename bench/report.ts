@@ -47,6 +47,8 @@ function breakdownLines(b: BreakdownResult, k: KarvonResult): string[] {
     ...b.parts.map((p) => `    ${row([p.name, f(p.callsPerInstance, 1), f(p.msPerInstance, 3), `${f((100 * p.msPerInstance) / b.totalMsPerInstance)} %`], widths)}`),
     `    ${row(['replayed total (CPU)', '', f(b.totalMsPerInstance, 3), ''], widths)}`,
     `    ${row(['full engine (CPU)', '', f(k.cpuMsPerInstance, 3), ''], widths)}${k.sequential ? `  (sequential: ${f(k.sequential.cpuMsPerInstance, 3)})` : ''}`,
+    '  (one instance at a time, every write pays its own BEGIN/COMMIT, as in the sequential run; with',
+    `  ${k.concurrency} callers in flight the store's group commit shares one COMMIT among many writes)`,
     `  the store's part by SQL statement (timed in a second replay):`,
     ...b.statements.slice(0, 14).map((st) => `    ${f(st.callsPerInstance, 1).padStart(5)} × ${f(st.msPerInstance * 1000, 1).padStart(6)} µs/inst.  ${st.sql}`),
     `  unit costs: one-row write committed alone ${us(b.unit.txPerRow)} vs ${us(b.unit.batchedPerRow)} when batched (the rest is the commit);`,

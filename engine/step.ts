@@ -3,14 +3,16 @@
 // revision check; tests call `step` directly and compare exact effects.
 
 import { behaviorOf } from './behaviors/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
+import { addDuration } from './timers.ts';
 import type { ProcessModel } from './model/types.ts';
 import { ROOT, Transition, type StepContext } from './runtime/transition.ts';
 import { putJob } from './behaviors/job-worker-task.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
-  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables }
+  /** `startElement` picks a timer or message start event; the none start event otherwise. */
+  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string }
   | { type: 'completeJob'; jobKey: string; variables?: Variables }
   | { type: 'failJob'; jobKey: string; retries: number; errorMessage: string; backoffMs?: number }
   | { type: 'throwError'; jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables }
@@ -21,6 +23,7 @@ export type Command =
   | { type: 'setVariables'; variables: Variables; scope?: string }
   | { type: 'resolveIncident'; incidentId: string }
   | { type: 'correlateMessage'; subscriptionId: string; variables?: Variables }
+  | { type: 'fireTimer'; timerId: string }
   | { type: 'cancel' };
 
 export interface StepResult {
@@ -67,9 +70,13 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
     tasks: {},
     incidents: {},
   };
+  const startElement = command.startElement ?? model.startEvent;
+  if (!startElement) {
+    throw new KarvonError(422, 'NO_NONE_START_EVENT', `process '${model.key}' has no none start event; it starts by its timer or message start event`);
+  }
   const t = new Transition(model, state, ctx);
   t.history(model.key, 'bpmn:Process', 'activated');
-  t.arrive(model.startEvent, ROOT, null);
+  t.arrive(startElement, ROOT, null);
   t.run();
   return { state, effects: t.effects };
 }
@@ -201,6 +208,20 @@ const handlers: Handlers = {
     delete inst.subscription;
     t.effects.push({ type: 'subscription.delete', id: c.subscriptionId });
     t.complete(inst, c.variables ?? {});
+  },
+
+  fireTimer(t, c) {
+    const timer = t.state.timers?.[c.timerId];
+    if (!timer) throw new ConflictError(`timer ${c.timerId} is no longer scheduled`);
+    const owner = t.instance(timer.elementInstance);
+    const el = t.element(timer.elementId);
+    t.deleteTimer(c.timerId);
+    // A cycle schedules its next firing from the due time, so a late node does not drift it.
+    if (timer.repeat && timer.repeat.remaining !== 0) {
+      const remaining = timer.repeat.remaining === null ? null : timer.repeat.remaining - 1;
+      t.putTimer(t.id(), timer.elementId, timer.elementInstance, addDuration(timer.dueAt, timer.repeat.interval), { interval: timer.repeat.interval, remaining });
+    }
+    behaviorOf(el).trigger?.(t, owner, el, null);
   },
 
   cancel(t) {

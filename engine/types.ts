@@ -85,6 +85,8 @@ export interface InstanceState {
   joins: Record<string, Record<string, number>>;
   jobs: Record<string, JobState>;
   tasks: Record<string, UserTaskState>;
+  /** Open timers by id, with the element instance that owns each. */
+  timers?: Record<string, { elementId: string; elementInstance: string; dueAt: number; repeat: TimerRecord['repeat'] }>;
   incidents: Record<string, IncidentState>;
 }
 
@@ -152,6 +154,22 @@ export interface SubscriptionRecord {
   createdAt: string;
 }
 
+/** A timer waiting to fire: on an instance element (catch or boundary event) or a process start. */
+export interface TimerRecord {
+  id: string;
+  /** Null for a timer start event, which belongs to a process version, not an instance. */
+  processInstanceId: string | null;
+  processKey: string;
+  definitionId: string;
+  /** The timer event. */
+  elementId: string;
+  /** Element instance that owns it: the catch event itself, or the activity a boundary is attached to. */
+  elementInstance: string | null;
+  dueAt: number;
+  /** Cycle: interval and firings left after this one (null = forever). */
+  repeat: { interval: string; remaining: number | null } | null;
+}
+
 export type HistoryEvent = 'activated' | 'completed' | 'terminated' | 'taken';
 
 export interface HistoryRecord {
@@ -186,6 +204,8 @@ export type Effect =
   | { type: 'task.patch'; id: string; patch: Partial<Omit<TaskRecord, 'id'>> }
   | { type: 'incident.put'; incident: IncidentRecord }
   | { type: 'incident.patch'; id: string; patch: Partial<Omit<IncidentRecord, 'id'>> }
+  | { type: 'timer.put'; timer: TimerRecord }
+  | { type: 'timer.delete'; id: string }
   | { type: 'subscription.put'; subscription: SubscriptionRecord }
   | { type: 'subscription.delete'; id: string }
   | { type: 'history'; record: HistoryRecord }

@@ -2,7 +2,7 @@
 // file per BPMN element type that says what that element does.
 
 import type { ElementModel, FlowModel } from '../model/types.ts';
-import type { ElementInstance } from '../types.ts';
+import type { ElementInstance, Variables } from '../types.ts';
 import type { Transition } from '../runtime/transition.ts';
 import type { ElementCompiler } from '../model/compile-context.ts';
 
@@ -27,6 +27,13 @@ export interface ElementBehavior {
   terminate?(t: Transition, inst: ElementInstance, el: ElementModel): void;
   /** For scopes: the last token inside finished. */
   scopeDone?(t: Transition, inst: ElementInstance, el: ElementModel): void;
+  /** For boundary events: the host activity just activated; open what this event waits for. */
+  attach?(t: Transition, host: ElementInstance, el: ElementModel): void;
+  /**
+   * The awaited event happened (timer due, message arrived). `owner` is the catch event's own
+   * instance, or the host activity's for a boundary event.
+   */
+  trigger?(t: Transition, owner: ElementInstance, el: ElementModel, variables: Variables | null): void;
   /** Checks the element once its flows are wired; returns one message per problem. */
   validate?(el: ElementModel, flows: ReadonlyMap<string, FlowModel>): string[];
   /** Retries the step that raised an incident on this element (after the incident is resolved). */

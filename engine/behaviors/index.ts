@@ -19,6 +19,9 @@ import { parallelGateway } from './parallel-gateway.ts';
 import { inclusiveGateway } from './inclusive-gateway.ts';
 import { subProcess } from './sub-process.ts';
 import { receiveTask } from './receive-task.ts';
+import { timerCatchEvent } from './timer-catch-event.ts';
+import { timerBoundaryEvent } from './timer-boundary-event.ts';
+import { timerStartEvent } from './timer-start-event.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -40,6 +43,9 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     inclusiveGateway,
     subProcess,
     receiveTask,
+    timerCatchEvent,
+    timerBoundaryEvent,
+    timerStartEvent,
   ].map((b) => [b.key, b]),
 );
 

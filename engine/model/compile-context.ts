@@ -81,6 +81,24 @@ export class ElementCompiler {
     return this.errorCodes.get(errorRef.id) ?? str(errorRef, 'errorCode') ?? null;
   }
 
+  /** Reads a bpmn:timerEventDefinition: exactly one of timeDate, timeDuration, timeCycle. */
+  timer(def: ModdleElement | undefined): { kind: 'date' | 'duration' | 'cycle'; value: Expr } | null {
+    if (!def) return null;
+    const found = (['timeDate', 'timeDuration', 'timeCycle'] as const).filter((k) => def[k]);
+    if (found.length !== 1) {
+      this.problem(found.length === 0 ? 'timer event has no timeDate, timeDuration or timeCycle' : 'timer event has more than one of timeDate, timeDuration and timeCycle');
+      return null;
+    }
+    const body = str(def[found[0]] as ModdleElement, 'body')?.trim() ?? '';
+    if (!body) {
+      this.problem(`timer ${found[0]} is empty`);
+      return null;
+    }
+    const kind = found[0] === 'timeDate' ? 'date' : found[0] === 'timeDuration' ? 'duration' : 'cycle';
+    const value = this.expr(body, `timer ${found[0]}`);
+    return value ? { kind, value } : null;
+  }
+
   headers(): Record<string, string> {
     const ext = this.extension('zeebe:TaskHeaders');
     const out: Record<string, string> = {};

@@ -147,6 +147,7 @@ function compileProcess(
         userTask: null,
         script: null,
         message: null,
+        timer: null,
         resultVariable: null,
       };
       elements.set(id, model);
@@ -188,13 +189,21 @@ function compileProcess(
   const scopes = new Set<string>([key, ...[...elements.values()].filter((e) => e.type === 'bpmn:SubProcess').map((e) => e.id)]);
   let processStart = '';
   for (const scope of scopes) {
-    const starts = [...elements.values()].filter((e) => e.scope === scope && e.behavior === 'bpmn:StartEvent/none');
+    const inScope = [...elements.values()].filter((e) => e.scope === scope);
+    const starts = inScope.filter((e) => e.behavior === 'bpmn:StartEvent/none');
     const scopeEl = elements.get(scope);
     const where = scopeEl ? `sub-process '${scope}'` : `process '${key}'`;
-    if (starts.length !== 1) {
-      report(scope, scopeEl ? scopeEl.type : 'bpmn:Process', starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
-    } else if (scopeEl) scopeEl.startEvent = starts[0].id;
-    else processStart = starts[0].id;
+    if (scopeEl) {
+      if (starts.length !== 1) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
+      else scopeEl.startEvent = starts[0].id;
+      const other = inScope.filter((e) => e.type === 'bpmn:StartEvent' && e.behavior !== 'bpmn:StartEvent/none');
+      for (const o of other) report(o.id, o.type, 'a start event of an embedded sub-process must be a none start event');
+      continue;
+    }
+    const anyStart = inScope.some((e) => e.type === 'bpmn:StartEvent');
+    if (!anyStart) report(key, 'bpmn:Process', `${where} has no start event`);
+    if (starts.length > 1) report(key, 'bpmn:Process', `${where} has ${starts.length} none start events; at most one is supported`);
+    processStart = starts[0]?.id ?? '';
   }
   for (const el of elements.values()) {
     const startLike = el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent');
@@ -208,7 +217,15 @@ function compileProcess(
   return {
     key,
     name: str(proc, 'name') ?? null,
-    model: { key, name: str(proc, 'name') ?? null, elements: frozen, flows, startEvent: processStart, reachableFrom: inclusiveReach(frozen, flows) },
+    model: {
+      key,
+      name: str(proc, 'name') ?? null,
+      elements: frozen,
+      flows,
+      startEvent: processStart,
+      timerStarts: [...frozen.values()].filter((e) => e.behavior === 'bpmn:StartEvent/timer' && e.scope === key).map((e) => e.id),
+      reachableFrom: inclusiveReach(frozen, flows),
+    },
   };
 }
 

@@ -35,6 +35,11 @@ export interface MessageDefinition {
   correlationKey: Expr | null;
 }
 
+export interface TimerDefinition {
+  kind: 'date' | 'duration' | 'cycle';
+  value: Expr;
+}
+
 export interface ElementModel {
   readonly id: string;
   /** BPMN type as in the XML, e.g. `bpmn:ServiceTask`. */
@@ -62,6 +67,7 @@ export interface ElementModel {
   readonly userTask: UserTaskDefinition | null;
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
+  readonly timer: TimerDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
 }
@@ -81,8 +87,10 @@ export interface ProcessModel {
   readonly version: number;
   readonly elements: ReadonlyMap<string, ElementModel>;
   readonly flows: ReadonlyMap<string, FlowModel>;
-  /** The process's none start event. */
+  /** The process's none start event; '' when it only starts by timer or message. */
   readonly startEvent: string;
+  /** Timer start events of the process. */
+  readonly timerStarts: readonly string[];
   /** For each flow into an inclusive join: the elements from which a token can still reach it. */
   readonly reachableFrom: ReadonlyMap<string, ReadonlySet<string>>;
 }

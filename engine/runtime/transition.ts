@@ -7,6 +7,7 @@ import { behaviorOf } from '../behaviors/index.ts';
 import { KarvonError } from '../errors.ts';
 import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
+import { parseTimer } from '../timers.ts';
 import type {
   Effect,
   ElementInstance,
@@ -15,6 +16,7 @@ import type {
   InstanceState,
   Json,
   TaskRecord,
+  TimerRecord,
   Variables,
 } from '../types.ts';
 
@@ -115,8 +117,53 @@ export class Transition {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
     }
+    this.attachBoundaries(inst, el);
     behaviorOf(el).activate(this, inst, el);
     return inst;
+  }
+
+  private attachBoundaries(host: ElementInstance, el: ElementModel): void {
+    for (const id of el.boundaries) {
+      const boundary = this.element(id);
+      behaviorOf(boundary).attach?.(this, host, boundary);
+    }
+  }
+
+  /** A boundary event fires: an interrupting one ends its host first. */
+  triggerBoundary(host: ElementInstance, boundary: ElementModel, variables: Variables | null): void {
+    const scope = host.scope;
+    if (boundary.cancelActivity) this.terminate(host);
+    this.activate(boundary, scope, variables && Object.keys(variables).length ? variables : undefined);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Timers
+
+  /** Evaluates and schedules the timer of `el` on behalf of `owner`; an incident if it is invalid. */
+  openTimer(owner: ElementInstance, el: ElementModel): void {
+    const def = el.timer!;
+    const value = this.evaluate(def.value, owner, `timer of '${el.id}'`);
+    if (!value.ok) return;
+    const parsed = parseTimer(def.kind, typeof value.value === 'string' ? value.value : JSON.stringify(value.value), this.now);
+    if (!parsed.ok) {
+      this.incident(owner, 'EXTRACT_VALUE_ERROR', `timer of '${el.id}': ${parsed.message}`);
+      return;
+    }
+    this.putTimer(this.id(), el.id, owner.key, parsed.schedule.dueAt, parsed.schedule.repeat);
+  }
+
+  putTimer(id: string, elementId: string, owner: string, dueAt: number, repeat: TimerRecord['repeat']): void {
+    (this.state.timers ??= {})[id] = { elementId, elementInstance: owner, dueAt, repeat };
+    this.effects.push({
+      type: 'timer.put',
+      timer: { id, processInstanceId: this.state.id, processKey: this.state.processKey, definitionId: this.state.definitionId, elementId, elementInstance: owner, dueAt, repeat },
+    });
+  }
+
+  deleteTimer(id: string): void {
+    if (!this.state.timers?.[id]) return;
+    delete this.state.timers[id];
+    this.effects.push({ type: 'timer.delete', id });
   }
 
   /** Runs an element's activation again after an incident on it was resolved. */
@@ -281,6 +328,9 @@ export class Transition {
   remove(inst: ElementInstance): void {
     delete this.state.elements[inst.key];
     delete this.state.vars[inst.key];
+    for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
+      if (timer.elementInstance === inst.key) this.deleteTimer(id);
+    }
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -427,10 +477,8 @@ export class Transition {
       const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/error');
       const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
       if (!boundary) continue;
-      const scope = inst.scope;
-      this.terminate(inst);
       // The boundary keeps the error's variables as locals and hands them on as its result.
-      this.activate(boundary, scope, variables && Object.keys(variables).length ? variables : undefined);
+      this.triggerBoundary(inst, boundary, variables);
       return;
     }
     this.incident(thrower, 'UNHANDLED_ERROR_EVENT', `BPMN error '${code}'${message ? ` (${message})` : ''} was thrown by '${thrower.elementId}' and no error boundary event catches it`);

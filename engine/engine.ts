@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { SystemClock, RandomIds } from './clock.ts';
 import { Deployer, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError } from './errors.ts';
-import { JobRunner } from './runtime/job-runner.ts';
+import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
 import { ROOT, visibleVariables } from './runtime/transition.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
@@ -213,6 +213,7 @@ export class Engine {
     let ok = false;
     try {
       const result = step(model, null, { type: 'start', instanceId: this.ids.next(), businessKey: input.businessKey ?? null, variables: input.variables }, this.stepContext());
+      this.preLease(result.effects);
       await this.store.createInstance(result.state, result.effects);
       this.after(result.state, result.effects);
       ok = true;
@@ -509,6 +510,7 @@ export class Engine {
             if (err instanceof ConflictError && onConflict) throw await onConflict();
             throw err;
           }
+          this.preLease(result.effects);
           if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
             this.after(result.state, result.effects);
             ok = true;
@@ -522,13 +524,24 @@ export class Engine {
     });
   }
 
+  /** Jobs a local handler runs are leased to this node in the commit that creates them. */
+  private preLease(effects: Effect[]): void {
+    const now = this.clock.now();
+    for (const e of effects) {
+      if (e.type === 'job.put' && this.runner.handles(e.job.type)) {
+        e.job.lockOwner = this.workerId;
+        e.job.lockExpiresAt = now + LOCK_MS;
+      }
+    }
+  }
+
   /** Reactions after a commit: run new in-process jobs, tell listeners. */
   private after(state: InstanceState, effects: Effect[]): void {
     for (const e of effects) {
       switch (e.type) {
         case 'job.put':
           this.knownTypes.add(e.job.type);
-          this.runner.poke(e.job.type);
+          if (e.job.lockOwner === this.workerId) this.runner.runLeased(e.job, visibleVariables(state, e.job.elementInstance));
           break;
         case 'task.put':
           this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });

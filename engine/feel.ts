@@ -15,6 +15,36 @@ export interface Expr {
   text: string;
   /** Set when the FEEL source is a plain path like `a.b.c`. */
   path?: string[];
+  /** Set for `path op literal` comparisons, answered without the interpreter when types agree. */
+  compare?: { path: string[]; op: CompareOp; literal: number | string | boolean };
+}
+
+type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+const COMPARE = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*(!=|<=|>=|=|<|>)\s*(-?\d+(?:\.\d+)?|"[^"\\]*"|true|false)\s*$/;
+
+function literalOf(text: string): number | string | boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text.startsWith('"')) return text.slice(1, -1);
+  return Number(text);
+}
+
+/** Same answer as FEEL for operands of one type (numbers, strings, booleans); undefined otherwise. */
+function fastCompare(c: NonNullable<Expr['compare']>, context: Variables): boolean | undefined {
+  if (!Object.hasOwn(context, c.path[0])) return undefined;
+  const v = walk(context, c.path);
+  if (typeof v !== typeof c.literal || v === null) return undefined;
+  if (typeof v === 'boolean' && c.op !== '=' && c.op !== '!=') return undefined;
+  const a = v as number | string;
+  const b = c.literal as number | string;
+  switch (c.op) {
+    case '=': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+  }
 }
 
 export type EvalResult = { ok: true; value: Json } | { ok: false; message: string };
@@ -30,6 +60,11 @@ export function expr(raw: string): Expr {
   if (PATH.test(text)) {
     const path = text.split('.').map((p) => p.trim());
     if (!RESERVED.has(path[0])) e.path = path;
+  }
+  const m = COMPARE.exec(text);
+  if (m) {
+    const path = m[1].split('.').map((p) => p.trim());
+    if (!RESERVED.has(path[0])) e.compare = { path, op: m[2] as CompareOp, literal: literalOf(m[3]) };
   }
   return e;
 }
@@ -61,6 +96,10 @@ export function evaluateExpr(e: Expr, context: Variables): EvalResult {
   if (!e.feel) return { ok: true, value: e.raw };
   // A name that is not a variable may be a FEEL built-in (`now`, `abs`): leave it to FEEL.
   if (e.path && Object.hasOwn(context, e.path[0])) return { ok: true, value: walk(context, e.path) };
+  if (e.compare) {
+    const fast = fastCompare(e.compare, context);
+    if (fast !== undefined) return { ok: true, value: fast };
+  }
   try {
     const { value } = evaluate(e.text, context);
     return toJson(value);
@@ -73,7 +112,9 @@ export function evaluateExpr(e: Expr, context: Variables): EvalResult {
 export function evaluateCondition(e: Expr, context: Variables): { ok: true; value: boolean } | { ok: false; message: string } {
   let value: unknown;
   let warnings: string[] = [];
-  if (e.path && Object.hasOwn(context, e.path[0])) value = walk(context, e.path);
+  const fast = e.compare ? fastCompare(e.compare, context) : undefined;
+  if (fast !== undefined) value = fast;
+  else if (e.path && Object.hasOwn(context, e.path[0])) value = walk(context, e.path);
   else {
     try {
       const r = evaluate(e.text, context);

@@ -20,7 +20,7 @@ export interface JobRunnerHost {
 
 const BATCH = 32;
 /** Adapters time out well before this; a dead node's jobs come back after it. */
-const LOCK_MS = 2 * 60_000;
+export const LOCK_MS = 2 * 60_000;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -32,6 +32,7 @@ export class JobRunner {
   private idleWaiters: Array<() => void> = [];
   private wake: (() => void) | null = null;
   private closed = false;
+  private readonly leased = new Set<Promise<void>>();
   /** Attempts per job on this node, so backoff grows; a restart starts counting again. */
   private readonly attempts = new Map<string, number>();
 
@@ -60,6 +61,21 @@ export class JobRunner {
     this.draining.set(type, p);
   }
 
+  /**
+   * Runs a job this node leased in the very commit that created it, with the variables of that
+   * committed state: no lease query and no state read on the hot path.
+   */
+  runLeased(job: JobRecord, variables: Variables): void {
+    if (this.closed) return;
+    this.types.add(job.type);
+    const p = this.runOne(job, variables);
+    this.leased.add(p);
+    void p.finally(() => {
+      this.leased.delete(p);
+      this.settleCheck();
+    });
+  }
+
   /** Polls every known type: picks up retries whose backoff ended and jobs from other nodes. */
   pokeAll(extraTypes: Iterable<string> = []): void {
     for (const t of extraTypes) if (this.handles(t)) this.types.add(t);
@@ -68,12 +84,12 @@ export class JobRunner {
 
   /** Resolves when no handler runs and nothing is queued. */
   idle(): Promise<void> {
-    if (this.draining.size === 0 && this.running === 0) return Promise.resolve();
+    if (this.draining.size === 0 && this.running === 0 && this.leased.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private settleCheck(): void {
-    if (this.draining.size === 0 && this.running === 0) {
+    if (this.draining.size === 0 && this.running === 0 && this.leased.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       waiters.forEach((w) => w());
@@ -100,7 +116,7 @@ export class JobRunner {
     if (at !== null && !this.closed) this.wake = this.host.clock.schedule(at, () => this.pokeAll());
   }
 
-  private async runOne(job: JobRecord): Promise<void> {
+  private async runOne(job: JobRecord, known?: Variables): Promise<void> {
     const handler = this.handlers.find((h) => h.handles(job.type));
     if (!handler) return;
     this.running++;
@@ -108,7 +124,7 @@ export class JobRunner {
     const attempt = (this.attempts.get(job.key) ?? 0) + 1;
     this.attempts.set(job.key, attempt);
     try {
-      const variables = await this.host.jobVariables(job);
+      const variables = known ?? (await this.host.jobVariables(job));
       let outcome: JobOutcome;
       try {
         outcome = await handler.run({

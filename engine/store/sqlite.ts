@@ -331,8 +331,6 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.groupCommit.flush();
-    // Lets SQLite refresh planner statistics it judges stale; cheap when nothing changed.
-    this.db.pragma('optimize');
     this.db.close();
   }
 

@@ -286,6 +286,34 @@ export function storeContract(
         expect(await ids({ visibleTo: ann, candidateGroups: ['sales'] })).to.deep.equal(['t-my-group', 't-all']);
       });
 
+      it('combines filters, whichever of them narrows the search first', async () => {
+        await seed([
+          put.task(task('t-1', { processInstanceId: 'pi-1', assignee: 'ann', candidateGroups: ['sales'], createdAt: at(1) })),
+          put.task(task('t-2', { processInstanceId: 'pi-1', candidateUsers: ['ann'], createdAt: at(2) })),
+          put.task(task('t-3', { processInstanceId: 'pi-1', candidateGroups: ['finance'], createdAt: at(3) })),
+          put.task(task('t-4', { processInstanceId: 'pi-2', candidateGroups: ['sales'], createdAt: at(4) })),
+          put.task(
+            task('t-5', { processInstanceId: 'pi-1', candidateGroups: ['sales'], state: 'completed', createdAt: at(5) }),
+          ),
+        ]);
+        const ann = { username: 'ann', groups: ['sales'] };
+        expect(await ids({ processInstanceId: 'pi-1', visibleTo: ann })).to.deep.equal(['t-1', 't-2', 't-5']);
+        expect(await ids({ processInstanceId: 'pi-1', visibleTo: ann, state: 'open' })).to.deep.equal(['t-1', 't-2']);
+        expect(await ids({ processInstanceId: 'pi-1', candidateGroups: ['sales', 'finance'] })).to.deep.equal([
+          't-1',
+          't-3',
+          't-5',
+        ]);
+        expect(await ids({ assignee: 'ann', candidateGroups: ['sales'] })).to.deep.equal(['t-1']);
+        expect(await ids({ assignee: 'ann', candidateGroups: ['finance'] })).to.deep.equal([]);
+        expect(await ids({ candidateUser: 'ann', visibleTo: ann })).to.deep.equal(['t-2']);
+        expect(await ids({ candidateUser: 'ann', candidateGroups: ['sales'] })).to.deep.equal([]);
+        expect(await ids({ candidateGroups: ['sales'], processKey: 'order', state: 'open' })).to.deep.equal([
+          't-1',
+          't-4',
+        ]);
+      });
+
       it('keeps candidate look-ups right when a task is patched or put again', async () => {
         const v1 = await seed(
           [put.task(task('t-1', { candidateGroups: ['sales'], candidateUsers: ['ann'] }))],

@@ -3,8 +3,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { TaskRecord } from '../../types.ts';
 import type { TaskFilter } from '../port.ts';
-import type { RecordTable, Row, SqlValue } from './records.ts';
-import { Conditions, limitParam, StatementCache } from './statements.ts';
+import type { RecordTable, Row } from './records.ts';
+import { StatementCache } from './statements.ts';
+import { taskQuery } from './task-query.ts';
 import { taskTable } from './tables.ts';
 
 type CandidateKind = 'group' | 'user';
@@ -17,7 +18,6 @@ interface Audience {
 }
 
 const KINDS: readonly CandidateKind[] = ['group', 'user'];
-const ORDER = 'ORDER BY t.priority DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id';
 
 export class TaskRecords {
   private readonly table: RecordTable<TaskRecord>;
@@ -71,10 +71,8 @@ export class TaskRecords {
   }
 
   list(filter: TaskFilter): TaskRecord[] {
-    const where = taskConditions(filter);
-    const sql = `SELECT ${prefixed(this.table.columnList)} FROM tasks t ${where.toSql()} ${ORDER} LIMIT ?`;
-    const rows = this.queries.get(sql).all(...where.params, limitParam(filter.limit));
-    return rows.map((row) => this.table.fromRow(row));
+    const { sql, params } = taskQuery(filter, this.table.columnList);
+    return this.queries.get(sql).all(...params).map((row) => this.table.fromRow(row));
   }
 
   private audience(id: string): Audience | null {
@@ -101,65 +99,4 @@ export class TaskRecords {
       }
     }
   }
-}
-
-function taskConditions(filter: TaskFilter): Conditions {
-  const where = new Conditions();
-  const state = filter.state;
-  if (state !== undefined) where.add('t.state = ?', state);
-  if (filter.assignee !== undefined) where.add('t.assignee = ?', filter.assignee);
-  if (filter.processInstanceId !== undefined) {
-    where.add('t.process_instance_id = ?', filter.processInstanceId);
-  }
-  if (filter.processKey !== undefined) where.add('t.process_key = ?', filter.processKey);
-  if (filter.candidateGroups !== undefined) {
-    const [sql, params] = offeredToGroups(filter.candidateGroups, state);
-    where.add(`t.id IN (${sql})`, ...params);
-  }
-  if (filter.candidateUser !== undefined) {
-    const [sql, params] = offeredToUser(filter.candidateUser, state);
-    where.add(`t.id IN (${sql})`, ...params);
-  }
-  if (filter.visibleTo !== undefined) {
-    const { username, groups } = filter.visibleTo;
-    const [assigned, assignedParams] = assignedTo(username, state);
-    const [byName, byNameParams] = offeredToUser(username, state);
-    const [byGroup, byGroupParams] = offeredToGroups(groups, state);
-    // Each branch is an index look-up; the union is then joined to tasks by primary key.
-    where.add(
-      `t.id IN (${assigned} UNION ALL ${byName} UNION ALL ${byGroup})`,
-      ...assignedParams,
-      ...byNameParams,
-      ...byGroupParams,
-    );
-  }
-  return where;
-}
-
-type Fragment = [sql: string, params: SqlValue[]];
-
-function assignedTo(username: string, state: string | undefined): Fragment {
-  return state === undefined
-    ? ['SELECT id FROM tasks WHERE assignee = ?', [username]]
-    : ['SELECT id FROM tasks WHERE assignee = ? AND state = ?', [username, state]];
-}
-
-function offeredToUser(username: string, state: string | undefined): Fragment {
-  const sql = "SELECT task_id FROM task_candidates WHERE kind = 'user' AND value = ?";
-  return state === undefined ? [sql, [username]] : [`${sql} AND state = ?`, [username, state]];
-}
-
-function offeredToGroups(groups: string[], state: string | undefined): Fragment {
-  // One JSON parameter instead of one placeholder per group keeps a single cached statement.
-  const sql =
-    "SELECT task_id FROM task_candidates WHERE kind = 'group' AND value IN (SELECT value FROM json_each(?))";
-  const list = JSON.stringify(groups);
-  return state === undefined ? [sql, [list]] : [`${sql} AND state = ?`, [list, state]];
-}
-
-function prefixed(columnList: string): string {
-  return columnList
-    .split(', ')
-    .map((c) => `t.${c}`)
-    .join(', ');
 }

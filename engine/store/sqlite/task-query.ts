@@ -1,0 +1,156 @@
+// SQL for listTasks. The most selective filter present "drives" the query (its index is where
+// reading starts) and the others are checked per row. The choice is written into the SQL
+// (INDEXED BY, CROSS JOIN) rather than left to the planner: without statistics SQLite would walk
+// the inbox-order index and filter, which takes a full scan of the open tasks for an employee
+// who can see only a few of them.
+
+import type { TaskFilter } from '../port.ts';
+import type { SqlValue } from './records.ts';
+import { Conditions, limitParam } from './statements.ts';
+
+export interface TaskQuery {
+  sql: string;
+  params: SqlValue[];
+}
+
+interface Fragment {
+  sql: string;
+  params: SqlValue[];
+}
+
+type Driver = 'instance' | 'assignee' | 'candidateUser' | 'visibleTo' | 'candidateGroups' | 'order';
+
+const ORDER = 'ORDER BY t.priority DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id';
+
+export function taskQuery(filter: TaskFilter, columns: string): TaskQuery {
+  const driver = chooseDriver(filter);
+  const from = source(driver, filter);
+  const where = rowConditions(driver, filter);
+  const selected = columns
+    .split(', ')
+    .map((c) => `t.${c}`)
+    .join(', ');
+  return {
+    sql: `SELECT ${selected} FROM ${from.sql} ${where.toSql()} ${ORDER} LIMIT ?`,
+    params: [...from.params, ...where.params, limitParam(filter.limit)],
+  };
+}
+
+/** Most selective first: an instance has a few tasks, a group thousands. */
+function chooseDriver(filter: TaskFilter): Driver {
+  if (filter.processInstanceId !== undefined) return 'instance';
+  if (filter.assignee !== undefined) return 'assignee';
+  if (filter.candidateUser !== undefined) return 'candidateUser';
+  if (filter.visibleTo !== undefined) return 'visibleTo';
+  if (filter.candidateGroups !== undefined) return 'candidateGroups';
+  return 'order';
+}
+
+function source(driver: Driver, filter: TaskFilter): Fragment {
+  const state = filter.state;
+  switch (driver) {
+    case 'instance':
+      return { sql: 'tasks t INDEXED BY tasks_by_instance', params: [] };
+    case 'assignee':
+      return { sql: 'tasks t INDEXED BY tasks_by_assignee', params: [] };
+    case 'candidateUser':
+      return taskIds([offeredToUser(filter.candidateUser!, state)]);
+    case 'visibleTo': {
+      const { username, groups } = filter.visibleTo!;
+      return taskIds([
+        assignedTo(username, state),
+        offeredToUser(username, state),
+        offeredToGroups(groups, state),
+      ]);
+    }
+    case 'candidateGroups':
+      return taskIds([offeredToGroups(filter.candidateGroups!, state)]);
+    case 'order':
+      return { sql: 'tasks t', params: [] };
+  }
+}
+
+/** Reads the ids first, then each task by primary key; CROSS JOIN pins that order. */
+function taskIds(branches: Fragment[]): Fragment {
+  const union = branches.map((b) => b.sql).join(' UNION ');
+  const distinct = branches.length === 1 ? union.replace(/^SELECT /, 'SELECT DISTINCT ') : union;
+  return {
+    sql: `(${distinct}) v CROSS JOIN tasks t ON t.id = v.task_id`,
+    params: branches.flatMap((b) => b.params),
+  };
+}
+
+function rowConditions(driver: Driver, filter: TaskFilter): Conditions {
+  const where = new Conditions();
+  if (filter.state !== undefined) where.add('t.state = ?', filter.state);
+  if (filter.processInstanceId !== undefined) {
+    where.add('t.process_instance_id = ?', filter.processInstanceId);
+  }
+  if (filter.assignee !== undefined) where.add('t.assignee = ?', filter.assignee);
+  if (filter.processKey !== undefined) where.add('t.process_key = ?', filter.processKey);
+  if (filter.candidateUser !== undefined && driver !== 'candidateUser') {
+    const check = rowOfferedToUser(filter.candidateUser);
+    where.add(check.sql, ...check.params);
+  }
+  if (filter.visibleTo !== undefined && driver !== 'visibleTo') {
+    const { username, groups } = filter.visibleTo;
+    const byName = rowOfferedToUser(username);
+    const byGroup = rowOfferedToGroups(groups);
+    where.add(
+      `(t.assignee = ? OR ${byName.sql} OR ${byGroup.sql})`,
+      username,
+      ...byName.params,
+      ...byGroup.params,
+    );
+  }
+  if (filter.candidateGroups !== undefined && driver !== 'candidateGroups') {
+    const check = rowOfferedToGroups(filter.candidateGroups);
+    where.add(check.sql, ...check.params);
+  }
+  return where;
+}
+
+// --- Id sets, read from an index ------------------------------------------------------------
+
+function assignedTo(username: string, state: string | undefined): Fragment {
+  return withState('SELECT id AS task_id FROM tasks WHERE assignee = ?', [username], state);
+}
+
+function offeredToUser(username: string, state: string | undefined): Fragment {
+  return withState(
+    "SELECT task_id FROM task_candidates WHERE kind = 'user' AND value = ?",
+    [username],
+    state,
+  );
+}
+
+function offeredToGroups(groups: string[], state: string | undefined): Fragment {
+  // One JSON parameter instead of one placeholder per group keeps a single cached statement.
+  return withState(
+    "SELECT task_id FROM task_candidates WHERE kind = 'group' AND value IN (SELECT value FROM json_each(?))",
+    [JSON.stringify(groups)],
+    state,
+  );
+}
+
+function withState(sql: string, params: SqlValue[], state: string | undefined): Fragment {
+  return state === undefined ? { sql, params } : { sql: `${sql} AND state = ?`, params: [...params, state] };
+}
+
+// --- Per-row checks: point look-ups on the candidate primary key ------------------------------
+
+function rowOfferedToUser(username: string): Fragment {
+  return {
+    sql: `EXISTS (SELECT 1 FROM task_candidates c WHERE c.kind = 'user' AND c.value = ?
+      AND c.state = t.state AND c.task_id = t.id)`,
+    params: [username],
+  };
+}
+
+function rowOfferedToGroups(groups: string[]): Fragment {
+  return {
+    sql: `EXISTS (SELECT 1 FROM task_candidates c WHERE c.kind = 'group'
+      AND c.value IN (SELECT value FROM json_each(?)) AND c.state = t.state AND c.task_id = t.id)`,
+    params: [JSON.stringify(groups)],
+  };
+}

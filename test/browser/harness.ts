@@ -4,7 +4,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +64,8 @@ export async function openBrowser(options: { width?: number; height?: number } =
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
+    // A 403 or 409 answer is part of several scenarios; Chromium logs each as a console error.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(msg.text());
   });
   (page as Page & { karvonErrors?: string[] }).karvonErrors = errors;
   return {
@@ -95,84 +95,66 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function ensureInboxBuilt(): Promise<void> {
   await buildInbox({ ifStale: true, quiet: true });
 }
 
+/**
+ * Starts server/main.ts with PORT=0 and reads the address it prints. Choosing a free port here
+ * and passing it on would race with other test servers on this machine, and the health check
+ * could then answer from someone else's server.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   await ensureInboxBuilt();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'karvon-browser-data-'));
   const adminPassword = `admin-${Math.random().toString(36).slice(2)}-Pw1`;
-  let lastError: unknown = null;
-  // The chosen port can be taken between probing and binding; try again with another one.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    // The browser suite always runs on its own embedded store: under `npm run test:mongo` a
-    // shared MONGODB_URL would mix its users and tasks with other suites' data.
-    const { MONGODB_URL: _ignored, ...parentEnv } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: projectRoot,
-      env: {
-        ...parentEnv,
-        PORT: String(port),
-        KARVON_HOST: '127.0.0.1',
-        KARVON_DATA_DIR: dataDir,
-        KARVON_ADMIN_PASSWORD: adminPassword,
-        KARVON_DEMO: '0',
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const url = `http://127.0.0.1:${port}`;
-    try {
-      await waitForHealth(url, child, () => output);
-      return {
-        url,
-        dataDir,
-        adminPassword,
-        output: () => output,
-        stop: () => stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true })),
-      };
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (!/EADDRINUSE/.test(output)) break;
-    }
+  // The browser suite always runs on its own embedded store: under `npm run test:mongo` a
+  // shared MONGODB_URL would mix its users and tasks with other suites' data.
+  const { MONGODB_URL: _ignored, ...parentEnv } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...parentEnv,
+      PORT: '0',
+      KARVON_HOST: '127.0.0.1',
+      KARVON_DATA_DIR: dataDir,
+      KARVON_ADMIN_PASSWORD: adminPassword,
+      KARVON_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    const url = await waitForUrl(child, () => output);
+    const res = await fetch(`${url}/health`);
+    if (!res.ok) throw new Error(`${url}/health answered ${res.status}:\n${output}`);
+    return {
+      url,
+      dataDir,
+      adminPassword,
+      output: () => output,
+      stop: () => stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true })),
+    };
+  } catch (err) {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
-  rmSync(dataDir, { recursive: true, force: true });
-  throw lastError;
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
+    const m = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output());
+    if (m) return m[1]!;
     if (child.exitCode !== null) throw new Error(`Karvon exited with code ${child.exitCode} before it was up:\n${output()}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Karvon did not answer ${url}/health within 45 s:\n${output()}`);
+  throw new Error(`Karvon did not print its address within 45 s:\n${output()}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

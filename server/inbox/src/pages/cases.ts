@@ -1,13 +1,13 @@
 // "My cases": process instances I started or worked on, and one case in detail with its
 // diagram, where it is now, the path it took, open tasks, incidents and gathered data.
 
-import { api, session, type HistoryEntry, type InstanceDetail, type InstanceState, type InstanceSummary, type Task } from '../api.ts';
+import { api, ApiError, session, type HistoryEntry, type InstanceDetail, type InstanceState, type InstanceSummary, type Task } from '../api.ts';
 import { clear, h, uid } from '../dom.ts';
 import { formatDateTime, humanize } from '../format.ts';
 import { debounce, live } from '../live.ts';
 import { alertBox, describeError } from '../notify.ts';
 import { processNames, processXml, readDiagram } from '../processes.ts';
-import type { Page } from '../router.ts';
+import { navigate, type Page } from '../router.ts';
 import { startedHere } from '../started.ts';
 import { variablesView } from '../views/variables.ts';
 import type { MountedDiagram } from '../views/diagram.ts';
@@ -190,9 +190,57 @@ function stepsOf(history: HistoryEntry[]): Step[] {
   return steps;
 }
 
+/**
+ * The API shows an employee only the cases in which they have or had a task. A case they just
+ * started may not have reached them yet (service tasks run first) or may never (it goes to
+ * another team): say so, and open the case by itself once it becomes visible.
+ */
+function notVisibleYet(id: string): Page {
+  const started = startedHere().has(id);
+  const el = h(
+    'div',
+    { class: 'page' },
+    h('p', { class: 'crumbs' }, h('a', { href: '#/cases' }, '← My cases')),
+    h('h1', null, started ? 'Your case is on its way' : 'This case is not open to you'),
+    alertBox(
+      started
+        ? 'Karvon is working on the case you started. It opens here as soon as a task in it reaches you or your group; if it goes to another team only, they take it from here.'
+        : 'You see the cases in which you have or had a task. This one opens here by itself if a task in it reaches you or your group.',
+      'info',
+      h('a', { class: 'btn btn-secondary btn-small', href: '#/' }, 'Back to inbox'),
+    ),
+  );
+  let disposed = false;
+  const check = async () => {
+    try {
+      await api.instance(id);
+      if (!disposed) navigate(`/cases/${encodeURIComponent(id)}`);
+    } catch {
+      // Still not visible; the next event or tick tries again.
+    }
+  };
+  const unsubscribe = live.subscribe(() => void check());
+  const timer = window.setInterval(() => void check(), 4000);
+  return {
+    el,
+    title: 'Case',
+    dispose: () => {
+      disposed = true;
+      unsubscribe();
+      window.clearInterval(timer);
+    },
+  };
+}
+
 export async function casePage(params: Record<string, string>): Promise<Page> {
   const id = params.id!;
-  let inst: InstanceDetail = await api.instance(id);
+  let inst: InstanceDetail;
+  try {
+    inst = await api.instance(id);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) return notVisibleYet(id);
+    throw err;
+  }
   const names = await processNames();
   let history: HistoryEntry[] = await api.history(id).catch(() => []);
   let tasks: Task[] = await api.tasks({ processInstanceId: id, state: 'open' }).catch(() => []);

@@ -58,6 +58,11 @@ export function isShortList(v: unknown): v is Obj[] {
   return Array.isArray(v) && v.length > 0 && v.every(isShortLine);
 }
 
+/** A CRM deal: a title, a pipeline stage and an amount or line items. */
+export function isDeal(v: unknown): v is Obj {
+  return isObj(v) && typeof v.title === 'string' && typeof v.stage === 'string' && (v.amount !== undefined || Array.isArray(v.lineItems));
+}
+
 /** A BPMN error's payload as adapters throw it: {code?, message, details?}. */
 export function isErrorInfo(v: unknown): v is Obj {
   return isObj(v) && typeof v.message === 'string' && (typeof v.code === 'string' || typeof v.errorCode === 'string' || isObj(v.details));
@@ -85,6 +90,29 @@ function findShortList(v: unknown, depth = 0): Obj[] | null {
 // ---------------------------------------------------------------------------------------------
 // Value rendering
 
+/** [{field, problem, fix}]: what a mapping or validation found, one sentence pair each. */
+function isProblemList(v: unknown): v is Obj[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => isObj(x) && typeof pick(x, 'problem', 'message') === 'string');
+}
+
+function problemList(items: Obj[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'problem-list' },
+    items.map((p) => {
+      const field = text(pick(p, 'field', 'path'));
+      const fix = text(pick(p, 'fix', 'hint'));
+      return h(
+        'li',
+        null,
+        field ? h('strong', null, `${humanize(field)}: `) : null,
+        String(pick(p, 'problem', 'message')),
+        fix ? h('span', { class: 'block' }, h('em', null, 'Fix: '), fix) : null,
+      );
+    }),
+  );
+}
+
 export function renderValue(v: unknown, key = ''): Node {
   if (v === null || v === undefined || v === '') return h('span', { class: 'muted' }, '—');
   if (typeof v === 'boolean') return document.createTextNode(v ? 'Yes' : 'No');
@@ -100,6 +128,7 @@ export function renderValue(v: unknown, key = ''): Node {
   if (Array.isArray(v)) {
     if (v.length === 0) return h('span', { class: 'muted' }, 'None');
     if (v.every(isScalar)) return document.createTextNode(v.map((x) => (typeof x === 'boolean' ? (x ? 'Yes' : 'No') : String(x ?? '—'))).join(', '));
+    if (isProblemList(v)) return problemList(v);
     if (v.every(isObj)) return table(v as Obj[]);
     return h('ul', { class: 'plain-list' }, v.map((x) => h('li', null, renderValue(x))));
   }
@@ -136,7 +165,11 @@ export function keyValues(o: Obj, skip: Set<string> = new Set()): HTMLElement {
   return h(
     'dl',
     { class: 'kv' },
-    entries.map(([k, v]) => h('div', { class: 'kv-row' }, h('dt', null, humanize(k)), h('dd', null, renderValue(v, k)))),
+    entries.map(([k, v]) => {
+      // Tables and nested groups need the full width, with their label above them.
+      const wide = (Array.isArray(v) && v.some(isObj)) || (isObj(v) && !isAddress(v) && !isMoney(v));
+      return h('div', { class: wide ? 'kv-row kv-wide' : 'kv-row' }, h('dt', null, humanize(k)), h('dd', null, renderValue(v, k)));
+    }),
   );
 }
 
@@ -387,6 +420,46 @@ export function shortItemsView(items: Obj[], title = 'Items short of stock', mes
   );
 }
 
+export function dealView(d: Obj, title: string, previousStage?: string): HTMLElement {
+  const stage = String(d.stage);
+  const tone = stage === 'won' ? 'ok' : stage === 'lost' ? 'danger' : 'info';
+  const lines = Array.isArray(d.lineItems) ? d.lineItems.filter(isObj) : [];
+  const rows: Array<[string, Node | string | undefined]> = [
+    ['Deal', text(d.title)],
+    [
+      'Stage',
+      h('span', { class: 'badges' }, previousStage && previousStage !== stage ? [badge(humanize(previousStage), 'neutral'), h('span', { 'aria-label': 'changed to' }, ' → ')] : null, badge(humanize(stage), tone)),
+    ],
+    ['Amount', typeof d.amount === 'number' ? formatMoney(d.amount, text(d.currency)) : undefined],
+    ['Expected close', typeof d.expectedCloseDate === 'string' ? formatDateValue(d.expectedCloseDate) : undefined],
+    ['Owner', text(d.owner)],
+    ['Deal ID', text(d.id)],
+  ];
+  return section(
+    title,
+    'deal',
+    h(
+      'dl',
+      { class: 'kv' },
+      rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => h('div', { class: 'kv-row' }, h('dt', null, k), h('dd', null, v!))),
+    ),
+    lines.length
+      ? h(
+          'div',
+          { class: 'sub' },
+          h('h4', null, 'Line items'),
+          table(lines, [
+            { key: 'sku', label: 'SKU' },
+            { key: 'name', label: 'Product' },
+            { key: 'quantity', label: 'Quantity', numeric: true },
+            { key: 'price', label: 'Price', numeric: true, value: (l) => (typeof l.price === 'number' ? formatMoney(l.price, text(d.currency)) : l.price) },
+            { key: 'amount', label: 'Amount', numeric: true, value: (l) => (typeof l.amount === 'number' ? formatMoney(l.amount, text(d.currency)) : l.amount) },
+          ], 'Deal line items'),
+        )
+      : null,
+  );
+}
+
 export function errorView(e: Obj, shortShown: boolean): HTMLElement {
   const details = isObj(e.details) ? { ...e.details } : {};
   // The short items have their own table; the rest of the details name the field and the fix.
@@ -434,8 +507,25 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
       used.add(k);
     }
   }
+  // A process keeps the error variable of a failed attempt after a retry succeeded; once a
+  // live shipment exists, such an error is history, not the current state.
+  const recovered = entries.some(([, v]) => isShipment(v) && !['canceled', 'cancelled'].includes(String(v.status).toLowerCase()));
+  const earlier: HTMLElement[] = [];
   for (const [k, v] of entries) {
     if (used.has(k)) continue;
+    if (recovered && isErrorInfo(v)) {
+      earlier.push(
+        h(
+          'details',
+          { class: 'panel earlier' },
+          h('summary', null, `An earlier attempt failed: ${String(v.message)}`),
+          findShortList(v) ? shortItemsView(findShortList(v)!, 'Items that were short') : null,
+          errorView(v, !!findShortList(v)),
+        ),
+      );
+      used.add(k);
+      continue;
+    }
     if (isShipment(v)) {
       featured.push(shipmentView(v, /shipment/i.test(k) ? 'Shipment' : humanize(k)));
       used.add(k);
@@ -456,6 +546,13 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
       used.add(k);
       continue;
     }
+    // crm.updateDealStage returns {deal, changed, previousStage}; a bare deal works too.
+    if (isDeal(v) || (isObj(v) && isDeal(v.deal))) {
+      const deal = (isDeal(v) ? v : (v as Obj).deal) as Obj;
+      featured.push(dealView(deal, /deal/i.test(k) ? 'Deal' : humanize(k), isObj(v) ? text(v.previousStage) : undefined));
+      used.add(k);
+      continue;
+    }
     if (isOrderLines(v)) {
       featured.push(orderLinesView(v, humanize(k)));
       used.add(k);
@@ -472,6 +569,7 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
     return out;
   }
   for (const f of featured) out.appendChild(f);
+  for (const e of earlier) out.appendChild(e);
   if (Object.keys(scalars).length) out.appendChild(section('Details', 'details', keyValues(scalars)));
   for (const [k, v] of complex) out.appendChild(section(humanize(k), 'details', renderValue(v, k)));
   return out;

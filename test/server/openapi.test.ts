@@ -1,5 +1,6 @@
 // The OpenAPI document and the routes express actually serves must be the same set.
 
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'chai';
 import { TestServer } from './helpers.ts';
 
@@ -118,5 +119,25 @@ describe('server: OpenAPI document', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/DeploymentRequest' } } },
     });
     expect(doc.components.schemas).to.include.keys('Error', 'Task', 'TaskDetail', 'InstanceDetail', 'User');
+  });
+
+  it('holds only valid JSON Schemas (2020-12), responses included', () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    // The whole document as one schema resource, so "#/components/schemas/X" refs resolve in it.
+    ajv.addSchema({ $id: 'https://karvon.test/openapi.json', ...doc });
+    const base = 'https://karvon.test/openapi.json#';
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(() => ajv.getSchema(`${base}/components/schemas/${name}`), name).not.to.throw();
+    }
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses as Record<string, { content?: Record<string, unknown> }>)) {
+          for (const type of Object.keys(response.content ?? {})) {
+            const pointer = `/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${status}/content/${type.replace(/\//g, '~1')}/schema`;
+            expect(() => ajv.getSchema(base + pointer), `${method} ${path} ${status}`).not.to.throw();
+          }
+        }
+      }
+    }
   });
 });

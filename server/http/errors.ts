@@ -4,6 +4,7 @@
 
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { isAdapterError, type AdapterErrorKind } from '../../adapters/sdk/errors.ts';
 import { KarvonError, type ErrorDetail } from '../../engine/errors.ts';
 
 export class UnauthenticatedError extends KarvonError {
@@ -68,6 +69,25 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; limit?: unknown
   }
 }
 
+const ADAPTER_STATUS: Record<AdapterErrorKind, [number, string]> = {
+  validation: [400, 'VALIDATION_FAILED'],
+  business: [422, 'BUSINESS_RULE'],
+  not_found: [404, 'NOT_FOUND'],
+  conflict: [409, 'CONFLICT'],
+  auth: [502, 'UPSTREAM_AUTH'],
+  rate_limited: [503, 'UPSTREAM_RATE_LIMITED'],
+  transient: [503, 'UPSTREAM_UNAVAILABLE'],
+  unknown_outcome: [503, 'UPSTREAM_UNAVAILABLE'],
+};
+
+/** The built-in CRM and ERP speak in adapter errors; over REST they become statuses. */
+function fromAdapterError(err: unknown): KarvonError | null {
+  if (!isAdapterError(err)) return null;
+  const [status, code] = ADAPTER_STATUS[err.kind];
+  const details = err.problems.map((p) => ({ path: p.path, message: p.message }));
+  return new KarvonError(status, err.kind === 'business' && err.code ? err.code : code, err.message, details);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
@@ -76,6 +96,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     let known: KarvonError | null = null;
     if (err instanceof KarvonError) known = err;
+    else if (isAdapterError(err)) known = fromAdapterError(err);
     else if (err && typeof err === 'object') known = fromBodyParser(err);
 
     const log = (req as { log?: Logger }).log ?? logger;

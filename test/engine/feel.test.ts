@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { evaluate } from '@bpmn-io/feelin';
 import { evaluateCondition, evaluateExpr, expr } from '../../engine/feel.ts';
+import type { Variables } from '../../engine/types.ts';
 
 describe('FEEL fast paths agree with the interpreter', () => {
-  const contexts = [
+  const contexts: Variables[] = [
     { amount: 1500, name: 'Acme', vip: true, order: { total: 20 } },
     { amount: 500, name: 'Zed', vip: false, order: { total: 5 } },
     { amount: '1500', name: 7, vip: 'yes', order: null },

@@ -17,6 +17,7 @@ import type {
   JobRecord,
   SubscriptionRecord,
   TaskRecord,
+  TimerRecord,
 } from '../types.ts';
 import type {
   CollectionSpec,
@@ -38,6 +39,7 @@ import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
+import { TimerRecords } from './sqlite/timers.ts';
 import { SubscriptionRecords } from './sqlite/subscriptions.ts';
 
 export interface SqliteStoreOptions {
@@ -56,7 +58,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
-    if (process.env.BENCH_PRAGMA) for (const p of process.env.BENCH_PRAGMA.split(';')) db.pragma(p);
     migrate(db);
     return new SqliteStore(db);
   } catch (error) {
@@ -96,6 +97,7 @@ class SqliteStore implements Store {
   private readonly jobs: JobRecords;
   private readonly subscriptions: SubscriptionRecords;
   private readonly incidents: RecordTable<IncidentRecord>;
+  private readonly timers: TimerRecords;
   private readonly deployments: RecordTable<DeploymentRecord>;
   private readonly definitions: RecordTable<DefinitionRecord>;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
@@ -124,6 +126,7 @@ class SqliteStore implements Store {
     this.jobs = new JobRecords(db);
     this.subscriptions = new SubscriptionRecords(db);
     this.incidents = incidentTable(db);
+    this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
 
@@ -292,6 +295,26 @@ class SqliteStore implements Store {
     return this.jobs.types();
   }
 
+  async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
+    return this.timers.due(now, limit);
+  }
+
+  async nextTimerDueAt(): Promise<number | null> {
+    return this.timers.nextDueAt();
+  }
+
+  async replaceStartTimers(processKey: string, timers: TimerRecord[]): Promise<void> {
+    this.timers.replaceStartTimers(processKey, timers);
+  }
+
+  async claimStartTimer(id: string, dueAt: number, next: number | null): Promise<boolean> {
+    return this.timers.claimStart(id, dueAt, next);
+  }
+
+  async deleteTimer(id: string): Promise<void> {
+    this.timers.delete(id);
+  }
+
   async findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]> {
     return this.subscriptions.find(messageName, correlationKey);
   }
@@ -381,13 +404,20 @@ class SqliteStore implements Store {
         return this.subscriptions.put(effect.subscription);
       case 'subscription.delete':
         return this.subscriptions.delete(effect.id);
+      case 'timer.put':
+        return this.timers.put(effect.timer);
+      case 'timer.delete':
+        return this.timers.delete(effect.id);
       case 'history':
         return this.insertHistory(effect.record);
       case 'instance.ended':
         // The instance row already carries status and end time.
         return;
-      default:
-        throw new Error(`unknown effect ${JSON.stringify((effect as { type?: unknown }).type)}`);
+      default: {
+        // `never` here makes a new effect kind a compile error until it is handled above.
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+      }
     }
   }
 

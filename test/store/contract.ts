@@ -17,7 +17,9 @@ import {
   next,
   NOW,
   put,
+  subscription,
   task,
+  timer,
 } from './fixtures.ts';
 
 export function storeContract(
@@ -83,6 +85,8 @@ export function storeContract(
           put.job(job('j-1')),
           put.job(job('j-2')),
           put.incident(incident('inc-1')),
+          put.subscription(subscription('sub-1')),
+          put.timer(timer('tm-1')),
           put.history(history('pi-1', 1)),
         ]);
         const v2 = next(v1, { status: 'completed', endedAt: at(9), vars: { '0': { approved: true } } });
@@ -94,6 +98,10 @@ export function storeContract(
           put.task(task('t-2', { name: 'Ship' })),
           { type: 'incident.patch', id: 'inc-1', patch: { state: 'resolved', resolvedAt: at(7) } },
           put.incident(incident('inc-2', { type: 'CONDITION_ERROR' })),
+          { type: 'subscription.delete', id: 'sub-1' },
+          put.subscription(subscription('sub-2', { correlationKey: 'ORD-2' })),
+          { type: 'timer.delete', id: 'tm-1' },
+          put.timer(timer('tm-2', { repeat: null, processInstanceId: null, elementInstance: null })),
           put.history(history('pi-1', 2, { event: 'completed' })),
           { type: 'instance.ended', status: 'completed' },
         ]);
@@ -112,6 +120,10 @@ export function storeContract(
           incident('inc-1', { state: 'resolved', resolvedAt: at(7) }),
         );
         expect(await store.getIncident('inc-2')).to.deep.equal(incident('inc-2', { type: 'CONDITION_ERROR' }));
+        expect(await store.findSubscriptions('payment-received', 'ORD-1')).to.deep.equal([]);
+        expect(await store.findSubscriptions('payment-received', 'ORD-2')).to.deep.equal([
+          subscription('sub-2', { correlationKey: 'ORD-2' }),
+        ]);
         expect(await store.history('pi-1')).to.deep.equal([
           history('pi-1', 1),
           history('pi-1', 2, { event: 'completed' }),
@@ -442,6 +454,112 @@ export function storeContract(
         ]);
         expect(await store.nextJobWakeUp(null, NOW)).to.equal(NOW + 2000);
         expect(await store.countAvailableJobs(null, NOW)).to.equal(2);
+      });
+    });
+
+    describe('job leases after a restart', () => {
+      it('releases every lease of one worker and lists the types of open jobs', async () => {
+        await seed([
+          put.job(job('j-1', { lockOwner: 'node-a', lockExpiresAt: NOW + 60_000 })),
+          put.job(job('j-2', { type: 'mail', lockOwner: 'node-a', lockExpiresAt: NOW + 60_000 })),
+          put.job(job('j-3', { type: 'mail', lockOwner: 'node-b', lockExpiresAt: NOW + 60_000 })),
+          put.job(job('j-4', { type: 'sms' })),
+        ]);
+        expect(await store.releaseJobLocks('node-a')).to.equal(2);
+        expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
+        expect(await store.getJob('j-2')).to.deep.equal(job('j-2', { type: 'mail' }));
+        expect((await store.getJob('j-3'))?.lockOwner).to.equal('node-b');
+        expect(await store.releaseJobLocks('node-a')).to.equal(0);
+        expect([...(await store.jobTypes())].sort()).to.deep.equal(['mail', 'payment', 'sms']);
+      });
+    });
+
+    describe('timers', () => {
+      const startTimer = (id: string, processKey: string, dueAt: number) =>
+        timer(id, { processKey, processInstanceId: null, elementInstance: null, elementId: 'start', dueAt });
+
+      it('lists due timers earliest first and tells when the next one is due', async () => {
+        expect(await store.nextTimerDueAt()).to.equal(null);
+        const v1 = await seed(
+          [
+            put.timer(timer('tm-late', { dueAt: NOW + 3000 })),
+            put.timer(timer('tm-b', { dueAt: NOW + 1000 })),
+            put.timer(timer('tm-a', { dueAt: NOW + 1000 })),
+            put.timer(timer('tm-first', { dueAt: NOW, repeat: null })),
+          ],
+          'pi-1',
+        );
+        expect(await store.nextTimerDueAt()).to.equal(NOW);
+        expect(await store.dueTimers(NOW - 1, 10)).to.deep.equal([]);
+        expect(await store.dueTimers(NOW, 10)).to.deep.equal([timer('tm-first', { dueAt: NOW, repeat: null })]);
+        expect((await store.dueTimers(NOW + 1000, 10)).map((t) => t.id)).to.deep.equal(['tm-first', 'tm-a', 'tm-b']);
+        expect((await store.dueTimers(NOW + 5000, 2)).map((t) => t.id)).to.deep.equal(['tm-first', 'tm-a']);
+
+        await store.commitInstance(next(v1), 1, [
+          { type: 'timer.delete', id: 'tm-first' },
+          put.timer(timer('tm-a', { dueAt: NOW + 2000 })),
+        ]);
+        expect(await store.nextTimerDueAt()).to.equal(NOW + 1000);
+        expect((await store.dueTimers(NOW + 5000, 10)).map((t) => t.id)).to.deep.equal(['tm-b', 'tm-a', 'tm-late']);
+        await store.deleteTimer('tm-b');
+        await store.deleteTimer('missing');
+        expect((await store.dueTimers(NOW + 5000, 10)).map((t) => t.id)).to.deep.equal(['tm-a', 'tm-late']);
+      });
+
+      it("replaces one process's start timers and leaves instance timers alone", async () => {
+        await seed([put.timer(timer('tm-instance', { dueAt: NOW + 500 }))], 'pi-1');
+        await store.replaceStartTimers('order', [startTimer('st-1', 'order', NOW + 100)]);
+        await store.replaceStartTimers('invoice', [startTimer('st-inv', 'invoice', NOW + 200)]);
+        await store.replaceStartTimers('order', [startTimer('st-2', 'order', NOW + 300)]);
+        expect((await store.dueTimers(NOW + 1000, 10)).map((t) => t.id)).to.deep.equal([
+          'st-inv',
+          'st-2',
+          'tm-instance',
+        ]);
+        await store.replaceStartTimers('invoice', []);
+        expect((await store.dueTimers(NOW + 1000, 10)).map((t) => t.id)).to.deep.equal(['st-2', 'tm-instance']);
+      });
+
+      it('lets one claimant take a start timer firing, then moves or removes it', async () => {
+        await store.replaceStartTimers('order', [startTimer('st-1', 'order', NOW)]);
+        const claims = await Promise.all([
+          store.claimStartTimer('st-1', NOW, NOW + 60_000),
+          store.claimStartTimer('st-1', NOW, NOW + 60_000),
+        ]);
+        expect(claims.filter(Boolean)).to.have.length(1);
+        expect(await store.nextTimerDueAt()).to.equal(NOW + 60_000);
+        expect(await store.claimStartTimer('st-1', NOW, NOW + 120_000)).to.equal(false);
+        expect(await store.claimStartTimer('st-1', NOW + 60_000, null)).to.equal(true);
+        expect(await store.nextTimerDueAt()).to.equal(null);
+        expect(await store.claimStartTimer('st-1', NOW + 60_000, null)).to.equal(false);
+      });
+    });
+
+    describe('message subscriptions', () => {
+      it('finds open subscriptions by message name and correlation key, oldest first', async () => {
+        const v1 = await seed(
+          [
+            put.subscription(subscription('sub-2', { createdAt: at(2) })),
+            put.subscription(subscription('sub-1', { createdAt: at(1) })),
+            put.subscription(subscription('sub-other-key', { correlationKey: 'ORD-9' })),
+            put.subscription(subscription('sub-other-name', { messageName: 'order-canceled' })),
+            put.subscription(subscription('sub-unkeyed', { messageName: 'broadcast', correlationKey: null })),
+          ],
+          'pi-1',
+        );
+        const ids = async (name: string, key: string | null) =>
+          (await store.findSubscriptions(name, key)).map((s) => s.id);
+        expect(await ids('payment-received', 'ORD-1')).to.deep.equal(['sub-1', 'sub-2']);
+        expect(await ids('payment-received', 'ORD-9')).to.deep.equal(['sub-other-key']);
+        expect(await ids('broadcast', null)).to.deep.equal(['sub-unkeyed']);
+        expect(await ids('payment-received', null)).to.deep.equal([]);
+        expect(await ids('unknown', 'ORD-1')).to.deep.equal([]);
+        expect((await store.findSubscriptions('payment-received', 'ORD-1'))[0]).to.deep.equal(
+          subscription('sub-1', { createdAt: at(1) }),
+        );
+
+        await store.commitInstance(next(v1), 1, [{ type: 'subscription.delete', id: 'sub-1' }]);
+        expect(await ids('payment-received', 'ORD-1')).to.deep.equal(['sub-2']);
       });
     });
 

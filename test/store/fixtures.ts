@@ -7,7 +7,9 @@ import type {
   IncidentRecord,
   InstanceState,
   JobRecord,
+  SubscriptionRecord,
   TaskRecord,
+  TimerRecord,
 } from '../../engine/types.ts';
 import type { DefinitionRecord, DeploymentRecord } from '../../engine/store/port.ts';
 
@@ -106,6 +108,34 @@ export function incident(id: string, overrides: Partial<IncidentRecord> = {}): I
   };
 }
 
+export function subscription(id: string, overrides: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+  return {
+    id,
+    processInstanceId: 'pi-1',
+    processKey: 'order',
+    elementId: 'await-payment',
+    elementInstance: '4',
+    messageName: 'payment-received',
+    correlationKey: 'ORD-1',
+    createdAt: at(0),
+    ...overrides,
+  };
+}
+
+export function timer(id: string, overrides: Partial<TimerRecord> = {}): TimerRecord {
+  return {
+    id,
+    processInstanceId: 'pi-1',
+    processKey: 'order',
+    definitionId: 'order:1:dep-1',
+    elementId: 'reminder',
+    elementInstance: '5',
+    dueAt: NOW + 60_000,
+    repeat: { interval: 'PT10M', remaining: 2 },
+    ...overrides,
+  };
+}
+
 export function history(
   processInstanceId: string,
   seq: number,
@@ -158,4 +188,6 @@ export const put = {
   job: (record: JobRecord): Effect => ({ type: 'job.put', job: record }),
   incident: (record: IncidentRecord): Effect => ({ type: 'incident.put', incident: record }),
   history: (record: HistoryRecord): Effect => ({ type: 'history', record }),
+  subscription: (record: SubscriptionRecord): Effect => ({ type: 'subscription.put', subscription: record }),
+  timer: (record: TimerRecord): Effect => ({ type: 'timer.put', timer: record }),
 };

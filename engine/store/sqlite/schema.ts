@@ -143,6 +143,20 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX subscriptions_by_message ON subscriptions (message_name, correlation_key, created_at);
   `,
+  // 3: timers waiting to fire (catch, boundary and start events).
+  `
+  CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    process_instance_id TEXT,
+    process_key TEXT NOT NULL,
+    definition_id TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    element_instance TEXT,
+    due_at INTEGER NOT NULL,
+    repeat TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX timers_by_due ON timers (due_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,7 @@
 // Column layout of the record tables, kept in one place so the schema and the mapping agree.
 
 import type { Database } from 'better-sqlite3';
-import type { IncidentRecord, JobRecord, TaskRecord } from '../../types.ts';
+import type { IncidentRecord, JobRecord, TaskRecord, TimerRecord } from '../../types.ts';
 import type { DefinitionRecord, DeploymentRecord } from '../port.ts';
 import { RecordTable } from './records.ts';
 
@@ -83,5 +83,18 @@ export function definitionTable(db: Database): RecordTable<DefinitionRecord> {
     { field: 'hash', column: 'hash' },
     { field: 'deployedAt', column: 'deployed_at' },
     { field: 'deployedBy', column: 'deployed_by' },
+  ]);
+}
+
+export function timerTable(db: Database): RecordTable<TimerRecord> {
+  return new RecordTable<TimerRecord>(db, 'timers', 'id', [
+    { field: 'id', column: 'id' },
+    { field: 'processInstanceId', column: 'process_instance_id' },
+    { field: 'processKey', column: 'process_key' },
+    { field: 'definitionId', column: 'definition_id' },
+    { field: 'elementId', column: 'element_id' },
+    { field: 'elementInstance', column: 'element_instance' },
+    { field: 'dueAt', column: 'due_at' },
+    { field: 'repeat', column: 'repeat', json: true },
   ]);
 }

@@ -3,12 +3,13 @@
 
 import { createHash } from 'node:crypto';
 import { DeploymentRejected, ValidationError, XmlError, type ErrorDetail } from './errors.ts';
-import { compileDefinitions } from './model/compile.ts';
+import { compileDefinitions, type CompiledProcess } from './model/compile.ts';
+import { parseTimer } from './timers.ts';
 import { parseBpmnXml } from './model/xml.ts';
 import type { ProcessModel } from './model/types.ts';
 import type { DefinitionRecord, DeploymentResource, DocCollection, Store } from './store/port.ts';
 import type { IdGenerator } from './ports.ts';
-import type { Json } from './types.ts';
+import type { Json, TimerRecord } from './types.ts';
 
 export interface DeployedProcess {
   key: string;
@@ -80,7 +81,7 @@ export class Deployer {
     const xmlErrors: ErrorDetail[] = [];
     const problems: ErrorDetail[] = [];
     const forms = new Map<string, Json>();
-    const compiled: Array<{ resource: DeploymentResource; key: string; name: string | null; hash: string }> = [];
+    const compiled: Array<{ resource: DeploymentResource; key: string; name: string | null; hash: string; model: CompiledProcess['model'] }> = [];
     const formRefs: Array<{ resource: string; elementId: string; formId: string }> = [];
 
     for (const [i, r] of resources.entries()) {
@@ -94,7 +95,7 @@ export class Deployer {
         const result = compileDefinitions(parsed.definitions, parsed.warnings);
         for (const p of result.problems) problems.push({ path: r.name, elementId: p.elementId, elementType: p.elementType, message: p.message });
         for (const p of result.processes) {
-          compiled.push({ resource: r, key: p.key, name: p.name, hash: sha256(r.content) });
+          compiled.push({ resource: r, key: p.key, name: p.name, hash: sha256(r.content), model: p.model });
           for (const el of p.model.elements.values()) {
             if (el.userTask?.formId) formRefs.push({ resource: r.name, elementId: el.id, formId: el.userTask.formId });
           }
@@ -146,7 +147,22 @@ export class Deployer {
       return { deploymentId: compiled.length ? (await this.store.findDefinition(compiled[0].key))!.deploymentId : deploymentId, created: false, processes: result };
     }
     await this.store.saveDeployment({ id: deploymentId, hash, resources, deployedAt, deployedBy }, definitions);
+    for (const def of definitions) {
+      const c = compiled.find((x) => x.key === def.key)!;
+      await this.store.replaceStartTimers(def.key, this.startTimers(def, c.model));
+    }
     return { deploymentId, created: true, processes: result };
+  }
+
+  /** Schedules of a new version's timer start events; they replace the previous version's. */
+  private startTimers(def: DefinitionRecord, model: CompiledProcess['model']): TimerRecord[] {
+    const now = this.now();
+    return model.timerStarts.flatMap((id) => {
+      const timer = model.elements.get(id)!.timer!;
+      const parsed = parseTimer(timer.kind, timer.value.raw, now);
+      if (!parsed.ok) return [];
+      return [{ id: `${def.id}:${id}`, processInstanceId: null, processKey: def.key, definitionId: def.id, elementId: id, elementInstance: null, dueAt: parsed.schedule.dueAt, repeat: parsed.schedule.repeat }];
+    });
   }
 
   /** The executable model of a stored definition, compiled once per process lifetime. */

@@ -4,10 +4,12 @@
 // reloads and tries again), so parallel branches never collide at a join.
 
 import { hostname } from 'node:os';
-import { SystemClock, RandomIds } from './clock.ts';
+import { ManualClock, SystemClock, RandomIds } from './clock.ts';
 import { Deployer, type DeployResult } from './deployments.ts';
-import { ConflictError, KarvonError, NotFoundError } from './errors.ts';
+import { ConflictError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
+import { TimerScheduler } from './runtime/timer-scheduler.ts';
+import { addDuration } from './timers.ts';
 import { ROOT, visibleVariables } from './runtime/transition.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
@@ -18,6 +20,7 @@ import type {
   InstanceFilter,
   Store,
   TaskFilter,
+  TimerNext,
 } from './store/port.ts';
 import type {
   Effect,
@@ -29,6 +32,7 @@ import type {
   JobRecord,
   SubscriptionRecord,
   TaskRecord,
+  TimerRecord,
   Variables,
 } from './types.ts';
 
@@ -98,6 +102,7 @@ export class Engine {
   private readonly deployer: Deployer;
   private readonly messages: DocCollection<BufferedMessage>;
   private readonly runner: JobRunner;
+  private readonly timers: TimerScheduler;
   private readonly logger: EngineLogger;
   readonly workerId: string;
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -127,6 +132,13 @@ export class Engine {
       },
       options.handlers ?? [],
     );
+    this.timers = new TimerScheduler({
+      store: this.store,
+      clock: this.clock,
+      fireInstanceTimer: (timer) => this.fireInstanceTimer(timer),
+      fireStartTimer: (timer) => this.fireStartTimer(timer),
+      log: (message, fields) => this.logger.warn(fields, message),
+    });
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -134,9 +146,13 @@ export class Engine {
     await engine.store.releaseJobLocks(engine.workerId);
     for (const type of await engine.store.jobTypes()) engine.knownTypes.add(type);
     engine.runner.pokeAll(engine.knownTypes);
+    void engine.timers.fireDue();
     const pollMs = options.pollMs ?? (options.clock ? 0 : 1000);
     if (pollMs > 0) {
-      engine.pollTimer = setInterval(() => engine.runner.pokeAll(engine.knownTypes), pollMs);
+      engine.pollTimer = setInterval(() => {
+        engine.runner.pokeAll(engine.knownTypes);
+        void engine.timers.fireDue();
+      }, pollMs);
       engine.pollTimer.unref();
     }
     return engine;
@@ -160,8 +176,11 @@ export class Engine {
   // --------------------------------------------------------------------------------------------
   // Deployments and processes
 
-  deploy(resources: DeploymentResource[], opts: { deployedBy?: string } = {}): Promise<DeployResult> {
-    return this.deployer.deploy(resources, opts.deployedBy ?? null);
+  async deploy(resources: DeploymentResource[], opts: { deployedBy?: string } = {}): Promise<DeployResult> {
+    const result = await this.deployer.deploy(resources, opts.deployedBy ?? null);
+    // A new version may bring timer start events: re-arm the scheduler.
+    if (result.created) void this.timers.fireDue();
+    return result;
   }
 
   async listProcesses(): Promise<Array<{ key: string; version: number; name: string | null }>> {
@@ -428,11 +447,59 @@ export class Engine {
   // --------------------------------------------------------------------------------------------
   // Time and background work
 
+  private async fireInstanceTimer(timer: TimerRecord): Promise<void> {
+    try {
+      await this.command(timer.processInstanceId!, { type: 'fireTimer', timerId: timer.id });
+    } catch (err) {
+      if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      // Another node fired it, or the instance no longer has it: make sure the row is gone.
+      const state = await this.store.getInstance(timer.processInstanceId!);
+      if (!state?.timers?.[timer.id]) await this.store.deleteTimer(timer.id);
+    }
+  }
+
+  private async fireStartTimer(timer: TimerRecord): Promise<void> {
+    let next: TimerNext | null = null;
+    if (timer.repeat && timer.repeat.remaining !== 0) {
+      const remaining = timer.repeat.remaining === null ? null : timer.repeat.remaining - 1;
+      next = { dueAt: addDuration(timer.dueAt, timer.repeat.interval), repeat: { interval: timer.repeat.interval, remaining } };
+    }
+    if (!(await this.store.claimStartTimer(timer.id, timer.dueAt, next))) return;
+    const def = await this.store.getDefinition(timer.definitionId);
+    if (!def) return;
+    const model = await this.deployer.model(def.id);
+    const result = step(model, null, { type: 'start', instanceId: this.ids.next(), startElement: timer.elementId }, this.stepContext());
+    this.preLease(result.effects);
+    await this.store.createInstance(result.state, result.effects);
+    this.after(result.state, result.effects);
+  }
+
+  /** Test clock only: moves the manual clock and returns once everything due by then has run. */
+  async advanceClock(to: { addMs: number } | { pin: number }): Promise<number> {
+    if (!(this.clock instanceof ManualClock)) throw new KarvonError(404, 'NOT_FOUND', 'the test clock is not enabled');
+    const target = 'addMs' in to ? this.clock.now() + to.addMs : to.pin;
+    if (target < this.clock.now()) throw new ValidationError('the test clock cannot move backwards', [{ path: '/body/pin', message: 'before the current engine time' }]);
+    // Step through every wake-up on the way, so a timer due at 10:00 fires before one at 10:05
+    // sees the state the first one left.
+    for (;;) {
+      await this.settle();
+      const next = await this.store.nextTimerDueAt();
+      if (next === null || next > target) break;
+      this.clock.moveTo(Math.max(next, this.clock.now()));
+      await this.timers.fireDue();
+    }
+    this.clock.moveTo(target);
+    await this.timers.fireDue();
+    await this.settle();
+    return this.clock.now();
+  }
+
   /** Resolves once in-process jobs that are due have run and nothing is left in flight. */
   async settle(): Promise<void> {
     for (let round = 0; round < 10_000; round++) {
       this.runner.pokeAll(this.knownTypes);
       await this.runner.idle();
+      await this.timers.idle();
       if (this.inFlight > 0) {
         await new Promise<void>((r) => this.drainWaiters.push(r));
         continue;
@@ -471,6 +538,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.runner.close();
+    this.timers.close();
     await this.runner.idle();
     while (this.inFlight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
   }
@@ -545,6 +613,9 @@ export class Engine {
           break;
         case 'task.put':
           this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });
+          break;
+        case 'timer.put':
+          this.timers.notify(e.timer.dueAt);
           break;
         case 'subscription.put':
           this.track(() => this.deliverBuffered(e.subscription));

@@ -39,6 +39,7 @@ import type {
   JobActivation,
   Store,
   TaskFilter,
+  TimerNext,
 } from './port.ts';
 import { Claims } from './mongo/claims.ts';
 import {
@@ -322,7 +323,7 @@ class MongoDbStore implements MongoStore {
     return this.timerRecords.replaceStart(processKey, timers);
   }
 
-  claimStartTimer(id: string, dueAt: number, next: number | null): Promise<boolean> {
+  claimStartTimer(id: string, dueAt: number, next: TimerNext | null): Promise<boolean> {
     return this.timerRecords.claimStart(id, dueAt, next);
   }
 

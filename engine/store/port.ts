@@ -17,7 +17,13 @@ import type {
   JobRecord,
   SubscriptionRecord,
   TaskRecord,
+  TimerRecord,
 } from '../types.ts';
+
+export interface TimerNext {
+  dueAt: number;
+  repeat: TimerRecord['repeat'];
+}
 
 export interface DeploymentResource {
   name: string;
@@ -152,6 +158,19 @@ export interface Store {
   releaseJobLocks(worker: string): Promise<number>;
   /** Distinct types of open jobs, so a restarted node knows which in-process types to poll. */
   jobTypes(): Promise<string[]>;
+  /** Timers due at `now` or earlier, earliest first. */
+  dueTimers(now: number, limit: number): Promise<TimerRecord[]>;
+  /** When the earliest timer is due, or null when none is scheduled. */
+  nextTimerDueAt(): Promise<number | null>;
+  /** Replaces a process's timer start events: a new version's schedule supersedes the old one's. */
+  replaceStartTimers(processKey: string, timers: TimerRecord[]): Promise<void>;
+  /**
+   * Moves a start timer due at `dueAt` to `next` (its next firing and the repetitions left then)
+   * or deletes it (`next` null). Guarded on `dueAt`: of several nodes exactly one gets true.
+   */
+  claimStartTimer(id: string, dueAt: number, next: TimerNext | null): Promise<boolean>;
+  /** Drops a timer whose instance no longer has it (left behind by a crash between writes). */
+  deleteTimer(id: string): Promise<void>;
   /** Open message subscriptions for a message name and correlation key, oldest first. */
   findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]>;
   getIncident(id: string): Promise<IncidentRecord | null>;

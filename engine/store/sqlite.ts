@@ -30,6 +30,7 @@ import type {
   JobActivation,
   Store,
   TaskFilter,
+  TimerNext,
 } from './port.ts';
 import { ensureCollection, SqliteDocCollection } from './sqlite/collections.ts';
 import { GroupCommit } from './sqlite/group-commit.ts';
@@ -307,7 +308,7 @@ class SqliteStore implements Store {
     this.timers.replaceStartTimers(processKey, timers);
   }
 
-  async claimStartTimer(id: string, dueAt: number, next: number | null): Promise<boolean> {
+  async claimStartTimer(id: string, dueAt: number, next: TimerNext | null): Promise<boolean> {
     return this.timers.claimStart(id, dueAt, next);
   }
 

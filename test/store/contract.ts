@@ -523,12 +523,13 @@ export function storeContract(
       it('lets one claimant take a start timer firing, then moves or removes it', async () => {
         await store.replaceStartTimers('order', [startTimer('st-1', 'order', NOW)]);
         const claims = await Promise.all([
-          store.claimStartTimer('st-1', NOW, NOW + 60_000),
-          store.claimStartTimer('st-1', NOW, NOW + 60_000),
+          store.claimStartTimer('st-1', NOW, { dueAt: NOW + 60_000, repeat: { interval: 'PT1M', remaining: 1 } }),
+          store.claimStartTimer('st-1', NOW, { dueAt: NOW + 60_000, repeat: { interval: 'PT1M', remaining: 1 } }),
         ]);
         expect(claims.filter(Boolean)).to.have.length(1);
         expect(await store.nextTimerDueAt()).to.equal(NOW + 60_000);
-        expect(await store.claimStartTimer('st-1', NOW, NOW + 120_000)).to.equal(false);
+        expect((await store.dueTimers(NOW + 60_000, 10))[0].repeat).to.deep.equal({ interval: 'PT1M', remaining: 1 });
+        expect(await store.claimStartTimer('st-1', NOW, { dueAt: NOW + 120_000, repeat: null })).to.equal(false);
         expect(await store.claimStartTimer('st-1', NOW + 60_000, null)).to.equal(true);
         expect(await store.nextTimerDueAt()).to.equal(null);
         expect(await store.claimStartTimer('st-1', NOW + 60_000, null)).to.equal(false);

@@ -262,7 +262,7 @@ describe('MongoDB store', function () {
         const dueAt = NOW + firing * 60_000;
         const last = firing === 3;
         const claims = await Promise.all(
-          nodes.map((n) => n.claimStartTimer(start.id, dueAt, last ? null : dueAt + 60_000)),
+          nodes.map((n) => n.claimStartTimer(start.id, dueAt, last ? null : { dueAt: dueAt + 60_000, repeat: start.repeat })),
         );
         expect(claims.filter(Boolean), `firing ${firing}`).to.have.length(1);
       }

@@ -5,6 +5,7 @@
 
 import type { Collection } from 'mongodb';
 import type { TimerRecord } from '../../types.ts';
+import type { TimerNext } from '../port.ts';
 import type { Claims } from './claims.ts';
 import { timerFromDoc, timerToDoc } from './codec.ts';
 import type { StoredDoc } from './codec.ts';
@@ -47,10 +48,10 @@ export class MongoTimers {
     });
   }
 
-  async claimStart(id: string, dueAt: number, next: number | null): Promise<boolean> {
+  async claimStart(id: string, dueAt: number, next: TimerNext | null): Promise<boolean> {
     const claimed = await this.claims.with(`timer:${id}:${dueAt}`, async () => {
       if (next === null) return (await this.timers.deleteOne({ _id: id, dueAt })).deletedCount > 0;
-      return (await this.timers.updateOne({ _id: id, dueAt }, { $set: { dueAt: next } })).matchedCount > 0;
+      return (await this.timers.updateOne({ _id: id, dueAt }, { $set: { dueAt: next.dueAt, repeat: next.repeat } })).matchedCount > 0;
     });
     return claimed?.value ?? false;
   }

@@ -4,6 +4,7 @@
 
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { TimerRecord } from '../../types.ts';
+import type { TimerNext } from '../port.ts';
 import type { RecordTable, Row } from './records.ts';
 import { timerTable } from './tables.ts';
 
@@ -13,7 +14,7 @@ export class TimerRecords {
   private readonly dueStmt: Statement<[number, number], Row>;
   private readonly nextDueStmt: Statement<[], number | null>;
   private readonly deleteStartTimers: Statement<[string]>;
-  private readonly moveStmt: Statement<[number, string, number]>;
+  private readonly moveStmt: Statement<[number, string | null, string, number]>;
   private readonly deleteDueStmt: Statement<[string, number]>;
   private readonly replaceTx: Transaction<(processKey: string, timers: TimerRecord[]) => void>;
 
@@ -27,7 +28,7 @@ export class TimerRecords {
     this.deleteStartTimers = db.prepare(
       'DELETE FROM timers WHERE process_key = ? AND process_instance_id IS NULL',
     );
-    this.moveStmt = db.prepare('UPDATE timers SET due_at = ? WHERE id = ? AND due_at = ?');
+    this.moveStmt = db.prepare('UPDATE timers SET due_at = ?, repeat = ? WHERE id = ? AND due_at = ?');
     this.deleteDueStmt = db.prepare('DELETE FROM timers WHERE id = ? AND due_at = ?');
     this.replaceTx = db.transaction((processKey: string, timers: TimerRecord[]) => {
       this.deleteStartTimers.run(processKey);
@@ -56,9 +57,11 @@ export class TimerRecords {
   }
 
   /** The guard on `dueAt` makes this a compare-and-set: one claimant per firing. */
-  claimStart(id: string, dueAt: number, next: number | null): boolean {
+  claimStart(id: string, dueAt: number, next: TimerNext | null): boolean {
     const changed =
-      next === null ? this.deleteDueStmt.run(id, dueAt) : this.moveStmt.run(next, id, dueAt);
+      next === null
+        ? this.deleteDueStmt.run(id, dueAt)
+        : this.moveStmt.run(next.dueAt, next.repeat ? JSON.stringify(next.repeat) : null, id, dueAt);
     return changed.changes > 0;
   }
 }

@@ -239,6 +239,8 @@ describe('inbox in the browser', function () {
     await dilnoza.page.route('**/api/events**', (route) => route.abort());
     await dilnoza.page.goto(`${server!.url}/#/tasks/${task.id}`);
     await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).waitFor();
+    // Let the page's own re-read after loading pass, so the click is what meets the conflict.
+    await dilnoza.page.waitForTimeout(700);
     await azizApi.call('POST', `/api/tasks/${task.id}/claim`);
     await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).click();
     await dilnoza.page.getByText('This task was claimed by aziz. Only they can complete it now.').waitFor();

@@ -74,6 +74,48 @@ export interface HistoryEntry {
   at: string;
 }
 
+export interface CrmCustomer {
+  id: string;
+  kind: 'company' | 'person';
+  name: string;
+  taxId: string | null;
+  phones: string[];
+  emails: string[];
+  address: string | null;
+  segment: string | null;
+  owner: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type CrmCustomerPatch = Partial<Pick<CrmCustomer, 'name' | 'taxId' | 'phones' | 'emails' | 'address' | 'segment'>>;
+
+export interface ErpProduct {
+  id: string;
+  sku: string;
+  name: string;
+  unit: string;
+  price: number;
+  currency: string;
+  weight: number | null;
+  active: boolean;
+}
+
+export interface ErpStock {
+  productId: string;
+  sku: string;
+  warehouseId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export interface ErpWarehouse {
+  id: string;
+  name?: string;
+  [k: string]: unknown;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -188,6 +230,17 @@ export const api = {
   form: (idOrKey: string) => json<unknown>('GET', `/api/forms/${enc(idOrKey)}`),
   startInstance: (body: { processKey: string; version?: number; businessKey?: string; variables?: Record<string, unknown> }) =>
     json<{ id: string; processKey: string; version: number; state: InstanceState }>('POST', '/api/process-instances', body),
+
+  customers: (q?: string) => json<CrmCustomer[]>('GET', `/api/crm/customers${query({ q, limit: '200' })}`),
+  customer: (id: string) => json<CrmCustomer>('GET', `/api/crm/customers/${enc(id)}`),
+  customerCard: (id: string) => json<Record<string, unknown>>('GET', `/api/crm/customers/${enc(id)}/card`),
+  patchCustomer: (id: string, patch: CrmCustomerPatch) => json<CrmCustomer>('PATCH', `/api/crm/customers/${enc(id)}`, patch),
+
+  products: () => json<ErpProduct[]>('GET', '/api/erp/products'),
+  warehouses: () => json<ErpWarehouse[]>('GET', '/api/erp/warehouses'),
+  stock: () => json<ErpStock[]>('GET', '/api/erp/stock'),
+  shipments: (params: { status?: string; customerRef?: string } = {}) =>
+    json<Array<Record<string, unknown>>>('GET', `/api/erp/shipments${query({ ...params, limit: '200' })}`),
 
   instances: (params: { processKey?: string; state?: string; businessKey?: string } = {}) =>
     json<InstanceSummary[]>('GET', `/api/process-instances${query(params)}`),

@@ -14,9 +14,12 @@ export interface LiveEvent {
 type Listener = (event: LiveEvent) => void;
 
 const POLL_MS = 5000;
+/** Even with a live stream, pages re-read now and then: a proxy can drop events silently. */
+const SAFETY_MS = 30_000;
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
 let pollTimer: number | null = null;
+let safetyTimer: number | null = null;
 let sseFailures = 0;
 let status: 'off' | 'live' | 'polling' = 'off';
 const statusListeners = new Set<(s: typeof status) => void>();
@@ -100,10 +103,17 @@ function str(v: unknown): string | undefined {
 
 export const live = {
   start(): void {
+    if (safetyTimer === null) {
+      safetyTimer = window.setInterval(() => {
+        if (status === 'live') emit({ type: 'tick' });
+      }, SAFETY_MS);
+    }
     if (source || pollTimer !== null) return;
     connect();
   },
   stop(): void {
+    if (safetyTimer !== null) window.clearInterval(safetyTimer);
+    safetyTimer = null;
     source?.close();
     source = null;
     stopPolling();

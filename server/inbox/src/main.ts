@@ -11,6 +11,8 @@ import { tasksPage } from './pages/tasks.ts';
 import { taskPage } from './pages/task.ts';
 import { startListPage, startFormPage } from './pages/start.ts';
 import { casesPage, casePage } from './pages/cases.ts';
+import { customerPage, customersPage } from './pages/crm.ts';
+import { stockPage } from './pages/erp.ts';
 
 route('/', 'inbox', tasksPage);
 route('/tasks', 'inbox', tasksPage);
@@ -19,6 +21,9 @@ route('/start', 'start', startListPage);
 route('/start/:key', 'start', startFormPage);
 route('/cases', 'cases', casesPage);
 route('/cases/:id', 'cases', casePage);
+route('/customers', 'customers', customersPage);
+route('/customers/:id', 'customers', customerPage);
+route('/stock', 'stock', stockPage);
 
 const app = document.getElementById('app')!;
 let current: Page | null = null;
@@ -53,10 +58,13 @@ function showLogin(): void {
   page.el.querySelector<HTMLInputElement>('input')?.focus();
 }
 
-const NAV: Array<{ id: string; href: string; label: string }> = [
+// `short` is what fits a phone's width; the accessible name stays the full label.
+const NAV: Array<{ id: string; href: string; label: string; short?: string }> = [
   { id: 'inbox', href: '#/', label: 'Inbox' },
-  { id: 'start', href: '#/start', label: 'Start a process' },
-  { id: 'cases', href: '#/cases', label: 'My cases' },
+  { id: 'start', href: '#/start', label: 'Start a process', short: 'Start' },
+  { id: 'cases', href: '#/cases', label: 'My cases', short: 'Cases' },
+  { id: 'customers', href: '#/customers', label: 'Customers' },
+  { id: 'stock', href: '#/stock', label: 'Stock' },
 ];
 
 let main: HTMLElement | null = null;
@@ -78,7 +86,9 @@ async function showShell(user: User): Promise<void> {
         'ul',
         null,
         NAV.map((n) => {
-          const a = h('a', { href: n.href }, n.label);
+          const a = n.short
+            ? h('a', { href: n.href, 'aria-label': n.label }, h('span', { class: 'nav-long' }, n.label), h('span', { class: 'nav-short', 'aria-hidden': 'true' }, n.short))
+            : h('a', { href: n.href }, n.label);
           navLinks.set(n.id, a);
           return h('li', null, a);
         }),

@@ -146,9 +146,9 @@ export async function casesPage(): Promise<Page> {
     body,
   );
   render();
-  await refresh();
   const refreshSoon = debounce(() => void refresh(), 500);
   const unsubscribe = live.subscribe(() => refreshSoon());
+  await refresh();
   return {
     el,
     title: 'My cases',
@@ -395,6 +395,8 @@ export async function casePage(params: Record<string, string>): Promise<Page> {
   const unsubscribe = live.subscribe((e) => {
     if (!e.processInstanceId || e.processInstanceId === id) reloadSoon();
   });
+  // Whatever changed between the first read and subscribing is picked up by one more read.
+  reloadSoon();
   // Employees get live events for tasks only, not for service tasks or timers moving a case
   // on, so an active case is also re-read every few seconds while it is on screen.
   const timer = window.setInterval(() => {

@@ -255,6 +255,8 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
   const unsubscribe = live.subscribe((e) => {
     if (!e.taskId || e.taskId === id || (e.processInstanceId && e.processInstanceId === task.processInstanceId)) reloadSoon();
   });
+  // Someone may have claimed or completed the task while the page and its form were loading.
+  reloadSoon();
   return {
     el,
     title: task.name,

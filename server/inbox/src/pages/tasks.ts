@@ -342,10 +342,10 @@ export async function tasksPage(): Promise<Page> {
   );
   syncControls();
   renderList();
-  await refresh();
-
+  // Listen before the first read: a task created while it is under way must not be missed.
   const refreshSoon = debounce(() => void refresh(), 300);
   const unsubscribe = live.subscribe(() => refreshSoon());
+  await refresh();
   return {
     el,
     title: 'Inbox',

@@ -230,7 +230,7 @@ function list(values: unknown, fmt: (x: unknown) => string | undefined): string 
 const phoneText = (x: unknown) => (typeof x === 'string' ? x : isObj(x) ? text(pick(x, 'number', 'value', 'phone')) : undefined);
 const emailText = (x: unknown) => (typeof x === 'string' ? x : isObj(x) ? text(pick(x, 'address', 'value', 'email')) : undefined);
 
-export function customerCardView(raw: Obj, title = 'Customer'): HTMLElement {
+export function customerCardView(raw: Obj, title = 'Customer', options: { crmLink?: boolean } = {}): HTMLElement {
   // Adapters return either a flat customer or {customer, contacts, openDeals, ...}.
   const c: Obj = isObj(raw.customer) ? { ...raw.customer, ...raw, customer: undefined } : raw;
   const name = text(pick(c, ...NAME_KEYS)) ?? 'Customer';
@@ -252,7 +252,15 @@ export function customerCardView(raw: Obj, title = 'Customer'): HTMLElement {
   return section(
     title,
     'customer-card',
-    h('div', { class: 'card-head' }, h('p', { class: 'card-name' }, name), kind ? badge(humanize(kind), 'neutral') : null),
+    h(
+      'div',
+      { class: 'card-head' },
+      h('p', { class: 'card-name' }, name),
+      kind ? badge(humanize(kind), 'neutral') : null,
+      options.crmLink !== false && text(pick(c, 'id', 'customerId'))
+        ? h('a', { class: 'card-link', href: `#/customers/${encodeURIComponent(text(pick(c, 'id', 'customerId'))!)}` }, 'Open in CRM')
+        : null,
+    ),
     h(
       'dl',
       { class: 'kv' },
@@ -469,12 +477,17 @@ export function errorView(e: Obj, shortShown: boolean): HTMLElement {
   delete details.fix;
   delete details.hint;
   delete details.resolution;
+  const customerId = text(details.customerId);
+  const aboutCustomer = customerId && /address|customer|tax/i.test(`${code ?? ''} ${text(details.field) ?? ''}`);
   return section(
     shortShown ? 'More about the shortage' : 'What went wrong',
     'problem',
     // With the short items shown, their table already carries the message.
     shortShown ? null : h('p', { class: 'problem-message' }, String(e.message)),
     fix ? h('p', null, h('strong', null, 'How to fix it: '), fix) : null,
+    aboutCustomer
+      ? h('p', null, h('a', { class: 'btn btn-secondary btn-small', href: `#/customers/${encodeURIComponent(customerId)}` }, `Correct ${text(details.customerName) ?? 'the customer'} in the CRM`))
+      : null,
     Object.keys(details).length ? keyValues(details) : null,
     code ? h('p', { class: 'muted small' }, `Code: ${code}`) : null,
   );

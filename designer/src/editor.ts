@@ -24,6 +24,7 @@ import ExecutionPlatformModule, { EXECUTION_PLATFORM, EXECUTION_PLATFORM_VERSION
 import ProblemsModule from './modules/problems/index.ts';
 import DraftsModule from './modules/drafts/index.ts';
 import WatchModule from './modules/watch/index.ts';
+import KeepDiModule from './modules/keep-di/index.ts';
 
 export const moddleExtensions = { zeebe: zeebeModdle, modeler: modelerModdle };
 
@@ -42,6 +43,7 @@ export function createModeler(container: HTMLElement, propertiesParent: HTMLElem
       ExecutionPlatformModule,
       ProblemsModule,
       DraftsModule,
+      KeepDiModule,
     ],
     moddleExtensions,
   });

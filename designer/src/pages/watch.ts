@@ -86,7 +86,8 @@ export function watchPage(key: string, version: number): Page {
   let viewer: NavigatedViewer | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let gone = false;
-  const completedByInstance = new Map<string, string[]>();
+  /** Elements each instance completed, and whether that instance was finished when read. */
+  const completedByInstance = new Map<string, { ids: string[]; final: boolean }>();
 
   startBtn.addEventListener('click', async () => {
     startBtn.disabled = true;
@@ -113,14 +114,15 @@ export function watchPage(key: string, version: number): Page {
     const recent = [...instances].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, HEATMAP_SAMPLE);
     await Promise.all(
       recent
-        .filter((i) => i.state === 'active' || !completedByInstance.has(i.id))
+        .filter((i) => !completedByInstance.get(i.id)?.final)
         .map(async (i) => {
           const history = await api.history(i.id);
-          completedByInstance.set(i.id, [...new Set(history.filter((e) => e.event === 'completed').map((e) => e.elementId))]);
+          const ids = [...new Set(history.filter((e) => e.event === 'completed').map((e) => e.elementId))];
+          completedByInstance.set(i.id, { ids, final: i.state !== 'active' });
         }),
     );
     const completed = new Map<string, number>();
-    for (const ids of completedByInstance.values()) for (const id of ids) completed.set(id, (completed.get(id) ?? 0) + 1);
+    for (const { ids } of completedByInstance.values()) for (const id of ids) completed.set(id, (completed.get(id) ?? 0) + 1);
 
     const ids = new Set(instances.map((i) => i.id));
     const incidents = (await api.incidents({ state: 'open' })).filter((x) => ids.has(x.processInstanceId));

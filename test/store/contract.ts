@@ -326,6 +326,52 @@ export function storeContract(
         ]);
       });
 
+      it('pages an inbox in order across assignment, name and groups', async () => {
+        const v1 = await seed(
+          [
+            put.task(task('a1', { assignee: 'ann', priority: 10, createdAt: at(1) })),
+            put.task(task('g1', { candidateGroups: ['sales'], priority: 90, createdAt: at(2) })),
+            put.task(task('g2', { candidateGroups: ['sales', 'support'], priority: 80, dueDate: at(30), createdAt: at(3) })),
+            put.task(task('g3', { candidateGroups: ['support'], priority: 80, createdAt: at(4) })),
+            put.task(task('u1', { candidateUsers: ['ann'], candidateGroups: ['sales'], priority: 85, createdAt: at(5) })),
+            put.task(task('x1', { candidateGroups: ['finance'], priority: 100, createdAt: at(6) })),
+            put.task(task('g4', { candidateGroups: ['sales'], priority: 80, dueDate: at(10), createdAt: at(7) })),
+            put.task(task('c1', { candidateGroups: ['sales'], assignee: 'ann', state: 'completed', priority: 100 })),
+          ],
+          'pi-1',
+        );
+        const ann = { username: 'ann', groups: ['sales', 'support', 'sales'] };
+        const page = (limit: number) => ids({ state: 'open', visibleTo: ann, limit });
+        expect(await page(3)).to.deep.equal(['g1', 'u1', 'g4']);
+        expect(await page(5)).to.deep.equal(['g1', 'u1', 'g4', 'g2', 'g3']);
+        expect(await page(50)).to.deep.equal(['g1', 'u1', 'g4', 'g2', 'g3', 'a1']);
+        expect(await ids({ state: 'open', visibleTo: ann })).to.deep.equal(await page(50));
+        expect(await page(0)).to.deep.equal([]);
+        expect(await ids({ state: 'open', candidateGroups: ['sales', 'support'], limit: 3 })).to.deep.equal([
+          'g1',
+          'u1',
+          'g4',
+        ]);
+        expect(await ids({ state: 'open', candidateUser: 'ann', limit: 1 })).to.deep.equal(['u1']);
+        expect(await ids({ state: 'completed', visibleTo: ann, limit: 5 })).to.deep.equal(['c1']);
+
+        // Re-prioritising and re-dating move a task in every list it is offered in.
+        await store.commitInstance(next(v1), 1, [
+          { type: 'task.patch', id: 'g3', patch: { priority: 95 } },
+          { type: 'task.patch', id: 'g4', patch: { dueDate: null } },
+          { type: 'task.patch', id: 'g2', patch: { dueDate: at(5) } },
+        ]);
+        expect(await page(4)).to.deep.equal(['g3', 'g1', 'u1', 'g2']);
+        expect(await ids({ state: 'open', candidateGroups: ['sales'], limit: 3 })).to.deep.equal(['g1', 'u1', 'g2']);
+        expect(await ids({ processInstanceId: 'pi-1', candidateGroups: ['support'] })).to.deep.equal(['g3', 'g2']);
+        expect(await ids({ processInstanceId: 'pi-1', visibleTo: { username: 'bob', groups: ['sales'] }, state: 'open' })).to.deep.equal([
+          'g1',
+          'u1',
+          'g2',
+          'g4',
+        ]);
+      });
+
       it('keeps candidate look-ups right when a task is patched or put again', async () => {
         const v1 = await seed(
           [put.task(task('t-1', { candidateGroups: ['sales'], candidateUsers: ['ann'] }))],

@@ -157,6 +157,36 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX timers_by_due ON timers (due_at);
   `,
+  // 4: candidate rows and the assignee index carry the inbox sort key, so "the first 50 tasks
+  // offered to this group" is read in order from the index instead of sorting every match.
+  `
+  CREATE TABLE task_candidates_v4 (
+    kind TEXT NOT NULL CHECK (kind IN ('group', 'user')),
+    value TEXT NOT NULL,
+    state TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    due_last INTEGER NOT NULL,
+    due_date TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    PRIMARY KEY (kind, value, state, priority DESC, due_last, due_date, created_at, task_id)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO task_candidates_v4
+    SELECT 'group', g.value, t.state, t.priority, t.due_date IS NULL, COALESCE(t.due_date, ''),
+           t.created_at, t.id
+    FROM tasks t, json_each(t.candidate_groups) g;
+  INSERT OR IGNORE INTO task_candidates_v4
+    SELECT 'user', u.value, t.state, t.priority, t.due_date IS NULL, COALESCE(t.due_date, ''),
+           t.created_at, t.id
+    FROM tasks t, json_each(t.candidate_users) u;
+  DROP TABLE task_candidates;
+  ALTER TABLE task_candidates_v4 RENAME TO task_candidates;
+
+  DROP INDEX tasks_by_assignee;
+  CREATE INDEX tasks_by_assignee
+    ON tasks (assignee, state, priority DESC, due_date IS NULL, due_date, created_at, id)
+    WHERE assignee IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

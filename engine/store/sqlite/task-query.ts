@@ -3,6 +3,10 @@
 // (INDEXED BY, CROSS JOIN) rather than left to the planner: without statistics SQLite would walk
 // the inbox-order index and filter, which takes a full scan of the open tasks for an employee
 // who can see only a few of them.
+//
+// The inbox page itself (open tasks visible to someone, first N) goes further: every group, the
+// user's name and the assignee index each yield their own first N in index order, and only
+// those few rows are merged and sorted.
 
 import type { TaskFilter } from '../port.ts';
 import type { SqlValue } from './records.ts';
@@ -21,10 +25,12 @@ interface Fragment {
 type Driver = 'instance' | 'assignee' | 'candidateUser' | 'visibleTo' | 'candidateGroups' | 'order';
 
 const ORDER = 'ORDER BY t.priority DESC, t.due_date IS NULL, t.due_date, t.created_at, t.id';
+/** A UNION of more arms than this falls back to reading the whole id set. */
+const MAX_TOP_ARMS = 64;
 
 export function taskQuery(filter: TaskFilter, columns: string): TaskQuery {
   const driver = chooseDriver(filter);
-  const from = source(driver, filter);
+  const from = topOfEach(driver, filter) ?? source(driver, filter);
   const where = rowConditions(driver, filter);
   const selected = columns
     .split(', ')
@@ -68,6 +74,48 @@ function source(driver: Driver, filter: TaskFilter): Fragment {
     case 'order':
       return { sql: 'tasks t', params: [] };
   }
+}
+
+/**
+ * For a first page of one state filtered by candidates alone: the first N of each arm, read in
+ * index order. The page is within the union of those, whatever the sizes of the groups.
+ */
+function topOfEach(driver: Driver, filter: TaskFilter): Fragment | null {
+  const { state, limit } = filter;
+  if (state === undefined || limit === undefined || limit < 0) return null;
+  if (filter.processKey !== undefined) return null;
+  const arms: Fragment[] = [];
+  if (driver === 'visibleTo' && filter.candidateGroups === undefined) {
+    const { username, groups } = filter.visibleTo!;
+    arms.push(firstAssigned(username, state, limit), firstOffered('user', username, state, limit));
+    for (const group of new Set(groups)) arms.push(firstOffered('group', group, state, limit));
+  } else if (driver === 'candidateGroups') {
+    for (const group of new Set(filter.candidateGroups)) arms.push(firstOffered('group', group, state, limit));
+  } else if (driver === 'candidateUser' && filter.visibleTo === undefined && filter.candidateGroups === undefined) {
+    arms.push(firstOffered('user', filter.candidateUser!, state, limit));
+  } else {
+    return null;
+  }
+  if (arms.length === 0 || arms.length > MAX_TOP_ARMS) return null;
+  return taskIds(arms);
+}
+
+function firstAssigned(username: string, state: string, limit: number): Fragment {
+  return {
+    sql: `SELECT task_id FROM (SELECT id AS task_id FROM tasks INDEXED BY tasks_by_assignee
+      WHERE assignee = ? AND state = ?
+      ORDER BY priority DESC, due_date IS NULL, due_date, created_at, id LIMIT ?)`,
+    params: [username, state, limitParam(limit)],
+  };
+}
+
+function firstOffered(kind: 'group' | 'user', value: string, state: string, limit: number): Fragment {
+  return {
+    sql: `SELECT task_id FROM (SELECT task_id FROM task_candidates
+      WHERE kind = '${kind}' AND value = ? AND state = ?
+      ORDER BY priority DESC, due_last, due_date, created_at, task_id LIMIT ?)`,
+    params: [value, state, limitParam(limit)],
+  };
 }
 
 /** Reads the ids first, then each task by primary key; CROSS JOIN pins that order. */
@@ -139,10 +187,13 @@ function withState(sql: string, params: SqlValue[], state: string | undefined): 
 
 // --- Per-row checks: point look-ups on the candidate primary key ------------------------------
 
+/** Every primary key column after (kind, value), taken from the task row. */
+const SAME_TASK = `c.state = t.state AND c.priority = t.priority AND c.due_last = (t.due_date IS NULL)
+  AND c.due_date = COALESCE(t.due_date, '') AND c.created_at = t.created_at AND c.task_id = t.id`;
+
 function rowOfferedToUser(username: string): Fragment {
   return {
-    sql: `EXISTS (SELECT 1 FROM task_candidates c WHERE c.kind = 'user' AND c.value = ?
-      AND c.state = t.state AND c.task_id = t.id)`,
+    sql: `EXISTS (SELECT 1 FROM task_candidates c WHERE c.kind = 'user' AND c.value = ? AND ${SAME_TASK})`,
     params: [username],
   };
 }
@@ -150,7 +201,7 @@ function rowOfferedToUser(username: string): Fragment {
 function rowOfferedToGroups(groups: string[]): Fragment {
   return {
     sql: `EXISTS (SELECT 1 FROM task_candidates c WHERE c.kind = 'group'
-      AND c.value IN (SELECT value FROM json_each(?)) AND c.state = t.state AND c.task_id = t.id)`,
+      AND c.value IN (SELECT value FROM json_each(?)) AND ${SAME_TASK})`,
     params: [JSON.stringify(groups)],
   };
 }

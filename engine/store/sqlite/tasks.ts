@@ -10,33 +10,57 @@ import { taskTable } from './tables.ts';
 
 type CandidateKind = 'group' | 'user';
 
-/** What task_candidates mirrors of one task. */
-interface Audience {
+/** The fields task_candidates copies from its task: the state and the inbox sort key. */
+interface Placement {
   state: string;
+  priority: number;
+  dueDate: string | null;
+  createdAt: string;
+}
+
+/** What task_candidates mirrors of one task. */
+interface Audience extends Placement {
   group: string[];
   user: string[];
 }
 
+type CandidateRow = [
+  kind: CandidateKind,
+  value: string,
+  state: string,
+  priority: number,
+  dueLast: number,
+  dueDate: string,
+  createdAt: string,
+  taskId: string,
+];
+
 const KINDS: readonly CandidateKind[] = ['group', 'user'];
+/** Patching any of these moves or re-offers the task in task_candidates. */
+const AUDIENCE_FIELDS = ['state', 'priority', 'dueDate', 'createdAt', 'candidateGroups', 'candidateUsers'] as const;
 
 export class TaskRecords {
   private readonly table: RecordTable<TaskRecord>;
   private readonly queries: StatementCache;
   private readonly audienceOf: Statement<[string], Row>;
-  private readonly insertCandidate: Statement<[CandidateKind, string, string, string]>;
-  private readonly deleteCandidate: Statement<[CandidateKind, string, string, string]>;
+  private readonly insertCandidate: Statement<CandidateRow>;
+  private readonly deleteCandidate: Statement<CandidateRow>;
 
   constructor(db: Database) {
     this.table = taskTable(db);
     this.queries = new StatementCache(db);
     this.audienceOf = db.prepare(
-      'SELECT state, candidate_groups, candidate_users FROM tasks WHERE id = ?',
+      `SELECT state, priority, due_date, created_at, candidate_groups, candidate_users
+       FROM tasks WHERE id = ?`,
     );
     this.insertCandidate = db.prepare(
-      'INSERT OR IGNORE INTO task_candidates (kind, value, state, task_id) VALUES (?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO task_candidates
+         (kind, value, state, priority, due_last, due_date, created_at, task_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteCandidate = db.prepare(
-      'DELETE FROM task_candidates WHERE kind = ? AND value = ? AND state = ? AND task_id = ?',
+      `DELETE FROM task_candidates WHERE kind = ? AND value = ? AND state = ? AND priority = ?
+         AND due_last = ? AND due_date = ? AND created_at = ? AND task_id = ?`,
     );
   }
 
@@ -49,14 +73,16 @@ export class TaskRecords {
     this.table.upsert(task);
     this.syncCandidates(task.id, before, {
       state: task.state,
+      priority: task.priority,
+      dueDate: task.dueDate,
+      createdAt: task.createdAt,
       group: task.candidateGroups,
       user: task.candidateUsers,
     });
   }
 
   patch(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): void {
-    const { state, candidateGroups, candidateUsers } = patch;
-    if (state === undefined && candidateGroups === undefined && candidateUsers === undefined) {
+    if (!AUDIENCE_FIELDS.some((field) => patch[field] !== undefined)) {
       this.table.patch(id, patch);
       return;
     }
@@ -64,9 +90,12 @@ export class TaskRecords {
     if (!before) return;
     this.table.patch(id, patch);
     this.syncCandidates(id, before, {
-      state: state ?? before.state,
-      group: candidateGroups ?? before.group,
-      user: candidateUsers ?? before.user,
+      state: patch.state ?? before.state,
+      priority: patch.priority ?? before.priority,
+      dueDate: patch.dueDate === undefined ? before.dueDate : patch.dueDate,
+      createdAt: patch.createdAt ?? before.createdAt,
+      group: patch.candidateGroups ?? before.group,
+      user: patch.candidateUsers ?? before.user,
     });
   }
 
@@ -80,6 +109,9 @@ export class TaskRecords {
     if (!row) return null;
     return {
       state: row.state as string,
+      priority: row.priority as number,
+      dueDate: row.due_date as string | null,
+      createdAt: row.created_at as string,
       group: JSON.parse(row.candidate_groups as string) as string[],
       user: JSON.parse(row.candidate_users as string) as string[],
     };
@@ -87,16 +119,30 @@ export class TaskRecords {
 
   /** Writes only the rows that changed: a re-put of the same task touches no candidate page. */
   private syncCandidates(id: string, before: Audience | null, after: Audience): void {
+    const moved = before !== null && !samePlacement(before, after);
     for (const kind of KINDS) {
       const old = new Set(before?.[kind]);
       const now = new Set(after[kind]);
-      const moved = before !== null && before.state !== after.state;
       for (const value of old) {
-        if (moved || !now.has(value)) this.deleteCandidate.run(kind, value, before!.state, id);
+        if (moved || !now.has(value)) this.deleteCandidate.run(...candidateRow(kind, value, before!, id));
       }
       for (const value of now) {
-        if (moved || !old.has(value)) this.insertCandidate.run(kind, value, after.state, id);
+        if (moved || !old.has(value)) this.insertCandidate.run(...candidateRow(kind, value, after, id));
       }
     }
   }
+}
+
+function samePlacement(a: Placement, b: Placement): boolean {
+  return (
+    a.state === b.state &&
+    a.priority === b.priority &&
+    a.dueDate === b.dueDate &&
+    a.createdAt === b.createdAt
+  );
+}
+
+/** A primary key column cannot hold NULL, so "no due date" is due_last = 1 with an empty date. */
+function candidateRow(kind: CandidateKind, value: string, at: Placement, id: string): CandidateRow {
+  return [kind, value, at.state, at.priority, at.dueDate === null ? 1 : 0, at.dueDate ?? '', at.createdAt, id];
 }

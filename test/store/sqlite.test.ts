@@ -86,6 +86,47 @@ describe('SQLite store', () => {
     expect(await store.getJob('j-1')).to.deep.equal(job('j-1'));
   });
 
+  it('lets writes that share a group commit fail one by one', async () => {
+    store = await openSqliteStore({ file });
+    const [a, b] = [instance('pi-a'), instance('pi-b')];
+    await Promise.all([store.createInstance(a, []), store.createInstance(b, [])]);
+    const broken = { type: 'job.patch', key: 'j-1', patch: { noSuchField: 1 } } as unknown as Parameters<
+      Store['commitInstance']
+    >[2][number];
+    // Issued in one turn of the event loop, so they share one SQLite transaction.
+    const results = await Promise.allSettled([
+      store.commitInstance(next(a), 1, [put.task(task('t-a'))]),
+      store.commitInstance(next(b), 1, [put.task(task('t-b')), broken]),
+      store.createInstance(instance('pi-a'), [put.task(task('t-dup'))]),
+      store.commitInstance(next(a), 1, [put.task(task('t-stale'))]),
+      store.createInstance(instance('pi-c'), [put.task(task('t-c'))]),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))).to.deep.equal([
+      true,
+      undefined,
+      undefined,
+      false,
+      undefined,
+    ]);
+    expect((await store.getInstance('pi-a'))?.rev).to.equal(2);
+    expect(await store.getInstance('pi-b')).to.deep.equal(b);
+    expect((await store.getInstance('pi-c'))?.rev).to.equal(1);
+    const tasks = (await store.listTasks({})).map((t) => t.id).sort();
+    expect(tasks).to.deep.equal(['t-a', 't-c']);
+  });
+
+  it('writes queued commits before it closes', async () => {
+    store = await openSqliteStore({ file });
+    const state = instance('pi-1');
+    const created = store.createInstance(state, [put.task(task('t-1'))]);
+    await store.close();
+    await created;
+    store = await openSqliteStore({ file });
+    expect(await store.getInstance('pi-1')).to.deep.equal(state);
+    expect(await store.getTask('t-1')).to.deep.equal(task('t-1'));
+  });
+
   it('creates no instance when one of its first effects fails', async () => {
     store = await openSqliteStore({ file });
     const incomplete = { ...task('t-1'), name: null } as unknown as ReturnType<typeof task>;

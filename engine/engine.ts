@@ -10,7 +10,7 @@ import { ConflictError, KarvonError, NotFoundError, ValidationError } from './er
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
 import { TimerScheduler } from './runtime/timer-scheduler.ts';
 import { addDuration } from './timers.ts';
-import { ROOT, visibleVariables } from './runtime/transition.ts';
+import { ROOT, signalSubscriptionName, visibleVariables } from './runtime/transition.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
@@ -178,6 +178,7 @@ export class Engine {
 
   async deploy(resources: DeploymentResource[], opts: { deployedBy?: string } = {}): Promise<DeployResult> {
     const result = await this.deployer.deploy(resources, opts.deployedBy ?? null);
+    if (result.created) this.startIndex = null;
     // A new version may bring timer start events: re-arm the scheduler.
     if (result.created) void this.timers.fireDue();
     return result;
@@ -234,7 +235,7 @@ export class Engine {
       const result = step(model, null, { type: 'start', instanceId: this.ids.next(), businessKey: input.businessKey ?? null, variables: input.variables }, this.stepContext());
       this.preLease(result.effects);
       await this.store.createInstance(result.state, result.effects);
-      this.after(result.state, result.effects);
+      this.after(result);
       ok = true;
       return summary(result.state);
     } finally {
@@ -407,14 +408,71 @@ export class Engine {
         if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
       }
     }
+    const started: string[] = [];
+    for (const start of await this.startEventsFor(input.name, false)) {
+      // A correlation key starts one instance per key while an earlier one is still active.
+      if (key !== null && (await this.store.listInstances({ processKey: start.processKey, state: 'active', businessKey: key, limit: 1 })).length) continue;
+      started.push((await this.startAt(start, input.variables ?? {}, key)).id);
+    }
     const ttl = Math.max(0, input.ttlMs ?? 0);
-    const buffered = correlated.length === 0 && ttl > 0;
+    const buffered = correlated.length === 0 && started.length === 0 && ttl > 0;
     if (buffered || (input.messageId && ttl > 0)) {
       const id = input.messageId ? `id:${input.name}:${input.messageId}` : `msg:${this.ids.next()}`;
       await this.messages.delete(id);
       await this.messages.insert({ id, name: input.name, correlationKey: key, variables: input.variables ?? {}, expiresAt: now + ttl, pending: buffered });
     }
-    return { correlated, started: [], buffered };
+    return { correlated, started, buffered };
+  }
+
+  /** Broadcasts a signal to every waiting subscription and signal start event; returns how many it triggered. */
+  async broadcastSignal(name: string, variables: Variables = {}): Promise<{ triggered: number }> {
+    let triggered = 0;
+    for (const sub of await this.store.findSubscriptions(signalSubscriptionName(name), null)) {
+      try {
+        await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables });
+        triggered++;
+      } catch (err) {
+        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      }
+    }
+    for (const start of await this.startEventsFor(name, true)) {
+      await this.startAt(start, variables, null);
+      triggered++;
+    }
+    return { triggered };
+  }
+
+  private startIndex: Promise<Array<{ processKey: string; definitionId: string; elementId: string; name: string; signal: boolean }>> | null = null;
+
+  /** Message or signal start events of the latest version of every process. */
+  private async startEventsFor(name: string, signal: boolean): Promise<Array<{ processKey: string; definitionId: string; elementId: string }>> {
+    this.startIndex ??= (async () => {
+      const out: Array<{ processKey: string; definitionId: string; elementId: string; name: string; signal: boolean }> = [];
+      for (const p of await this.listProcesses()) {
+        const def = await this.store.findDefinition(p.key);
+        if (!def) continue;
+        const model = await this.deployer.model(def.id);
+        for (const el of model.elements.values()) {
+          if (el.scope !== model.key || !el.message || (el.behavior !== 'bpmn:StartEvent/message' && el.behavior !== 'bpmn:StartEvent/signal')) continue;
+          out.push({ processKey: model.key, definitionId: def.id, elementId: el.id, name: el.message.name.raw, signal: el.message.signal });
+        }
+      }
+      return out;
+    })();
+    const index = await this.startIndex.catch((err: Error) => {
+      this.startIndex = null;
+      throw err;
+    });
+    return index.filter((s) => s.name === name && s.signal === signal);
+  }
+
+  private async startAt(start: { definitionId: string; elementId: string }, variables: Variables, businessKey: string | null): Promise<InstanceSummary> {
+    const model = await this.deployer.model(start.definitionId);
+    const result = step(model, null, { type: 'start', instanceId: this.ids.next(), startElement: start.elementId, variables, businessKey }, this.stepContext());
+    this.preLease(result.effects);
+    await this.store.createInstance(result.state, result.effects);
+    this.after(result);
+    return summary(result.state);
   }
 
   /** A subscription just opened: hand it the oldest buffered message that matches, if any. */
@@ -465,13 +523,7 @@ export class Engine {
       next = { dueAt: addDuration(timer.dueAt, timer.repeat.interval), repeat: { interval: timer.repeat.interval, remaining } };
     }
     if (!(await this.store.claimStartTimer(timer.id, timer.dueAt, next))) return;
-    const def = await this.store.getDefinition(timer.definitionId);
-    if (!def) return;
-    const model = await this.deployer.model(def.id);
-    const result = step(model, null, { type: 'start', instanceId: this.ids.next(), startElement: timer.elementId }, this.stepContext());
-    this.preLease(result.effects);
-    await this.store.createInstance(result.state, result.effects);
-    this.after(result.state, result.effects);
+    await this.startAt({ definitionId: timer.definitionId, elementId: timer.elementId }, {}, null);
   }
 
   /** Test clock only: moves the manual clock and returns once everything due by then has run. */
@@ -580,7 +632,7 @@ export class Engine {
           }
           this.preLease(result.effects);
           if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
-            this.after(result.state, result.effects);
+            this.after(result);
             ok = true;
             return result;
           }
@@ -604,7 +656,8 @@ export class Engine {
   }
 
   /** Reactions after a commit: run new in-process jobs, tell listeners. */
-  private after(state: InstanceState, effects: Effect[]): void {
+  private after({ state, effects, broadcasts }: StepResult): void {
+    for (const b of broadcasts) this.track(async () => void (await this.broadcastSignal(b.name, b.variables)));
     for (const e of effects) {
       switch (e.type) {
         case 'job.put':

@@ -29,6 +29,8 @@ export type Command =
 export interface StepResult {
   state: InstanceState;
   effects: Effect[];
+  /** Signals thrown by the command, to broadcast after it commits. */
+  broadcasts: Array<{ name: string; variables: Variables }>;
 }
 
 /**
@@ -46,7 +48,7 @@ export function step(model: ProcessModel, current: InstanceState | null, command
   const t = new Transition(model, state, ctx);
   handlers[command.type](t, command as never);
   t.run();
-  return { state, effects: t.effects };
+  return { state, effects: t.effects, broadcasts: t.broadcasts };
 }
 
 function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>, ctx: StepContext): StepResult {
@@ -78,7 +80,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   t.history(model.key, 'bpmn:Process', 'activated');
   t.arrive(startElement, ROOT, null);
   t.run();
-  return { state, effects: t.effects };
+  return { state, effects: t.effects, broadcasts: t.broadcasts };
 }
 
 type Handlers = { [K in Exclude<Command['type'], 'start'>]: (t: Transition, c: Extract<Command, { type: K }>) => void };
@@ -203,11 +205,13 @@ const handlers: Handlers = {
   },
 
   correlateMessage(t, c) {
-    const inst = Object.values(t.state.elements).find((e) => e.subscription === c.subscriptionId);
-    if (!inst) throw new ConflictError(`subscription ${c.subscriptionId} is no longer open`);
-    delete inst.subscription;
-    t.effects.push({ type: 'subscription.delete', id: c.subscriptionId });
-    t.complete(inst, c.variables ?? {});
+    const sub = t.state.subscriptions?.[c.subscriptionId];
+    if (!sub) throw new ConflictError(`subscription ${c.subscriptionId} is no longer open`);
+    const owner = t.instance(sub.elementInstance);
+    const el = t.element(sub.elementId);
+    // A non-interrupting boundary keeps listening while its activity runs.
+    if (el.attachedTo === null || el.cancelActivity) t.deleteSubscription(c.subscriptionId);
+    behaviorOf(el).trigger?.(t, owner, el, c.variables ?? {});
   },
 
   fireTimer(t, c) {

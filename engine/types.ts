@@ -17,8 +17,6 @@ export interface ElementInstance {
   /** The element waits on something outside the engine. */
   job?: string;
   task?: string;
-  /** Open message subscription (receive task). */
-  subscription?: string;
   /** Open incident blocking this element. */
   incident?: string;
   /** Set once the element was asked to complete, so a resolved incident completes it again. */
@@ -85,6 +83,8 @@ export interface InstanceState {
   joins: Record<string, Record<string, number>>;
   jobs: Record<string, JobState>;
   tasks: Record<string, UserTaskState>;
+  /** Open message and signal subscriptions by id, with the element instance that owns each. */
+  subscriptions?: Record<string, { elementId: string; elementInstance: string }>;
   /** Open timers by id, with the element instance that owns each. */
   timers?: Record<string, { elementId: string; elementInstance: string; dueAt: number; repeat: TimerRecord['repeat'] }>;
   incidents: Record<string, IncidentState>;

@@ -22,6 +22,11 @@ import { receiveTask } from './receive-task.ts';
 import { timerCatchEvent } from './timer-catch-event.ts';
 import { timerBoundaryEvent } from './timer-boundary-event.ts';
 import { timerStartEvent } from './timer-start-event.ts';
+import { messageCatchEvent, signalCatchEvent } from './catch-events.ts';
+import { messageBoundaryEvent, signalBoundaryEvent } from './event-boundary-events.ts';
+import { messageStartEvent, signalStartEvent } from './start-events.ts';
+import { signalEndEvent, signalIntermediateThrowEvent } from './signal-throw-events.ts';
+import { eventBasedGateway } from './event-based-gateway.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -46,6 +51,15 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     timerCatchEvent,
     timerBoundaryEvent,
     timerStartEvent,
+    messageCatchEvent,
+    signalCatchEvent,
+    messageBoundaryEvent,
+    signalBoundaryEvent,
+    messageStartEvent,
+    signalStartEvent,
+    signalIntermediateThrowEvent,
+    signalEndEvent,
+    eventBasedGateway,
   ].map((b) => [b.key, b]),
 );
 

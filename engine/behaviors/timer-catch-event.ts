@@ -12,8 +12,9 @@ export const timerCatchEvent: ElementBehavior = {
   activate(t, inst, el) {
     t.openTimer(inst, el);
   },
-  trigger(t, owner) {
-    t.complete(owner);
+  trigger(t, owner, el) {
+    if (owner.elementId !== el.id) t.passEventGateway(owner, el, null);
+    else t.complete(owner);
   },
   retry(t, inst, el) {
     t.openTimer(inst, el);

@@ -33,6 +33,8 @@ export interface ScriptDefinition {
 export interface MessageDefinition {
   name: Expr;
   correlationKey: Expr | null;
+  /** A signal: broadcast by name, no correlation key. */
+  signal: boolean;
 }
 
 export interface TimerDefinition {

@@ -38,6 +38,8 @@ export class Transition {
   readonly model: ProcessModel;
   readonly state: InstanceState;
   readonly effects: Effect[] = [];
+  /** Signals thrown during the command, broadcast after it commits. */
+  readonly broadcasts: Array<{ name: string; variables: Variables }> = [];
   readonly now: number;
   readonly iso: string;
   private readonly newId: () => string;
@@ -158,6 +160,76 @@ export class Transition {
       type: 'timer.put',
       timer: { id, processInstanceId: this.state.id, processKey: this.state.processKey, definitionId: this.state.definitionId, elementId, elementInstance: owner, dueAt, repeat },
     });
+  }
+
+  /**
+   * Opens a subscription on behalf of `owner` for the message or signal of `el`: a message's
+   * name and correlation key are evaluated now; a signal subscribes as `signal:<name>`.
+   */
+  openSubscription(owner: ElementInstance, el: ElementModel): void {
+    const def = el.message!;
+    const name = this.evaluate(def.name, owner, `${def.signal ? 'signal' : 'message'} name of '${el.id}'`);
+    if (!name.ok) return;
+    let correlationKey: string | null = null;
+    if (def.correlationKey) {
+      const key = this.evaluate(def.correlationKey, owner, `correlation key of '${el.id}'`);
+      if (!key.ok) return;
+      if (key.value === null || typeof key.value === 'object') {
+        this.incident(owner, 'EXTRACT_VALUE_ERROR', `correlation key '${def.correlationKey.raw}' of '${el.id}' is ${JSON.stringify(key.value)}; it must be a string or a number`);
+        return;
+      }
+      correlationKey = String(key.value);
+    }
+    const id = this.id();
+    (this.state.subscriptions ??= {})[id] = { elementId: el.id, elementInstance: owner.key };
+    this.effects.push({
+      type: 'subscription.put',
+      subscription: {
+        id,
+        processInstanceId: this.state.id,
+        processKey: this.state.processKey,
+        elementId: el.id,
+        elementInstance: owner.key,
+        messageName: def.signal ? signalSubscriptionName(String(name.value)) : String(name.value),
+        correlationKey,
+        createdAt: this.iso,
+      },
+    });
+  }
+
+  deleteSubscription(id: string): void {
+    if (!this.state.subscriptions?.[id]) return;
+    delete this.state.subscriptions[id];
+    this.effects.push({ type: 'subscription.delete', id });
+  }
+
+  /** Asks for a signal to be broadcast once the command has committed. */
+  broadcast(name: string, variables: Variables): void {
+    this.broadcasts.push({ name, variables });
+  }
+
+  /**
+   * An event that an event-based gateway waits for happened: the gateway completes along the
+   * flow to that event (dropping the other events' timers and subscriptions), and the event
+   * completes with what it received.
+   */
+  passEventGateway(gateway: ElementInstance, event: ElementModel, variables: Variables | null): void {
+    const gw = this.element(gateway.elementId);
+    const flowId = gw.outgoing.find((f) => this.model.flows.get(f)!.target === event.id)!;
+    this.history(gw.id, gw.type, 'completed');
+    this.remove(gateway);
+    this.history(flowId, 'sequenceFlow', 'taken');
+    const inst = this.activateBare(event, gateway.scope);
+    this.complete(inst, variables);
+  }
+
+  /** Creates an element instance without running its behaviour's activation. */
+  private activateBare(el: ElementModel, scope: string): ElementInstance {
+    const key = String(++this.state.seq);
+    const inst: ElementInstance = { key, elementId: el.id, scope };
+    this.state.elements[key] = inst;
+    this.history(el.id, el.type, 'activated');
+    return inst;
   }
 
   deleteTimer(id: string): void {
@@ -331,6 +403,9 @@ export class Transition {
     for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
       if (timer.elementInstance === inst.key) this.deleteTimer(id);
     }
+    for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) {
+      if (sub.elementInstance === inst.key) this.deleteSubscription(id);
+    }
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -497,6 +572,10 @@ export class Transition {
   putTask(task: TaskRecord): void {
     this.effects.push({ type: 'task.put', task });
   }
+}
+
+export function signalSubscriptionName(name: string): string {
+  return `signal:${name}`;
 }
 
 /** The variables visible from a scope key: its own over its parents', up to the process. */

@@ -34,7 +34,7 @@ describe('deploy-time compilation', () => {
       <bpmn:exclusiveGateway id="g"/>
       ${serviceTask('a', 'x')}${serviceTask('b', 'y')}
       <bpmn:complexGateway id="cx"/>
-      <bpmn:intermediateCatchEvent id="wait"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>
+      <bpmn:intermediateCatchEvent id="wait"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
       ${flow('f0', 's', 'noType')}${flow('f1', 'noType', 'g')}${flow('c1', 'g', 'a', '=amount >')}${flow('c2', 'g', 'b')}
       ${flow('lost', 'a', 'nowhere')}${flow('f3', 'b', 'cx')}${flow('f4', 'cx', 'wait')}`);
     const { problems, models } = await compile(xml);
@@ -44,7 +44,7 @@ describe('deploy-time compilation', () => {
     expect(summary.some((s) => s.startsWith("c1|bpmn:SequenceFlow|condition '=amount >' does not parse"))).to.equal(true, summary.join('\n'));
     expect(summary).to.include("g|bpmn:ExclusiveGateway|sequence flow 'c2' leaves the gateway without a condition and is not its default flow");
     expect(summary).to.include('cx|bpmn:ComplexGateway|bpmn:ComplexGateway is not executed by Karvon');
-    expect(summary).to.include('wait|bpmn:IntermediateCatchEvent|signal IntermediateCatchEvent is not executed by Karvon yet');
+    expect(summary).to.include('wait|bpmn:IntermediateCatchEvent|conditional IntermediateCatchEvent is not executed by Karvon yet');
     expect(summary).to.include('lost|bpmn:SequenceFlow|targetRef does not name an element of this process');
   });
 

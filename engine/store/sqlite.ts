@@ -35,7 +35,7 @@ import type {
 import { ensureCollection, SqliteDocCollection } from './sqlite/collections.ts';
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { JobRecords } from './sqlite/jobs.ts';
-import type { RecordTable, Row, SqlValue } from './sqlite/records.ts';
+import type { RecordTable, Row } from './sqlite/records.ts';
 import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
@@ -467,4 +467,3 @@ function toHistory(row: Row): HistoryRecord {
   };
 }
 
-export type { SqlValue };

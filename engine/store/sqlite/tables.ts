@@ -1,7 +1,7 @@
 // Column layout of the record tables, kept in one place so the schema and the mapping agree.
 
 import type { Database } from 'better-sqlite3';
-import type { IncidentRecord, JobRecord, TaskRecord, TimerRecord } from '../../types.ts';
+import type { IncidentRecord, JobRecord, SubscriptionRecord, TaskRecord, TimerRecord } from '../../types.ts';
 import type { DefinitionRecord, DeploymentRecord } from '../port.ts';
 import { RecordTable } from './records.ts';
 
@@ -96,5 +96,18 @@ export function timerTable(db: Database): RecordTable<TimerRecord> {
     { field: 'elementInstance', column: 'element_instance' },
     { field: 'dueAt', column: 'due_at' },
     { field: 'repeat', column: 'repeat', json: true },
+  ]);
+}
+
+export function subscriptionTable(db: Database): RecordTable<SubscriptionRecord> {
+  return new RecordTable<SubscriptionRecord>(db, 'subscriptions', 'id', [
+    { field: 'id', column: 'id' },
+    { field: 'processInstanceId', column: 'process_instance_id' },
+    { field: 'processKey', column: 'process_key' },
+    { field: 'elementId', column: 'element_id' },
+    { field: 'elementInstance', column: 'element_instance' },
+    { field: 'messageName', column: 'message_name' },
+    { field: 'correlationKey', column: 'correlation_key' },
+    { field: 'createdAt', column: 'created_at' },
   ]);
 }

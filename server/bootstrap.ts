@@ -3,15 +3,13 @@
 
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createAdapterRuntime, type AdapterRuntime } from '../adapters/index.ts';
 import { ManualClock } from '../engine/clock.ts';
 import { Engine } from '../engine/engine.ts';
 import type { InProcessJobHandler } from '../engine/ports.ts';
 import type { Store } from '../engine/store/port.ts';
-import { openSqliteStore } from '../engine/store/sqlite.ts';
+import { openStore } from '../engine/store/open.ts';
 import { createApp, karvonOf, type KarvonApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteModule } from './context.ts';
@@ -51,27 +49,10 @@ export function createLogger(config: ServerConfig): Logger {
   });
 }
 
-export async function openStore(config: ServerConfig): Promise<Store> {
-  if (!config.mongodbUrl) return openSqliteStore({ file: path.join(config.dataDir, 'karvon.db') });
-  // The MongoDB backend is loaded only when asked for, so the embedded setup needs none of it.
-  const specifier = pathToFileURL(path.resolve(import.meta.dirname, '../engine/store/mongo.ts')).href;
-  let mod: { openMongoStore?: (options: { url: string }) => Promise<Store> };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    throw new Error(
-      `MONGODB_URL is set but the MongoDB store could not be loaded (engine/store/mongo.ts): ${(err as Error).message}`,
-    );
-  }
-  if (typeof mod.openMongoStore !== 'function') {
-    throw new Error('MONGODB_URL is set but engine/store/mongo.ts does not export openMongoStore({url}).');
-  }
-  return mod.openMongoStore({ url: config.mongodbUrl });
-}
-
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const store = await openStore(config);
+  // MongoDB (loaded on demand) when MONGODB_URL is set, else SQLite in <dataDir>/karvon.db.
+  const store = await openStore({ dataDir: config.dataDir, mongoUrl: config.mongodbUrl, mongoDbName: config.mongodbDb });
   let engine: Engine | null = null;
   try {
     // The test clock only moves through POST /api/clock; otherwise the engine keeps its own.

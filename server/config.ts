@@ -10,6 +10,8 @@ export interface ServerConfig {
   host: string | undefined;
   dataDir: string;
   mongodbUrl: string | null;
+  /** Database name when the URL names none (MONGODB_DB); the store defaults to "karvon". */
+  mongodbDb: string | null;
   adminPassword: string | null;
   demo: boolean;
   testClock: boolean;
@@ -56,6 +58,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
     host: nonEmpty(env.KARVON_HOST) ?? undefined,
     dataDir: path.resolve(nonEmpty(env.KARVON_DATA_DIR) ?? './data'),
     mongodbUrl: nonEmpty(env.MONGODB_URL),
+    mongodbDb: nonEmpty(env.MONGODB_DB),
     adminPassword,
     // Production never seeds demo accounts, whatever KARVON_DEMO says.
     demo: !production && flag(env, 'KARVON_DEMO'),

@@ -126,6 +126,8 @@ export interface EngineFacade {
     error: { errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void>;
   correlateMessage(request: MessageRequest): Promise<MessageResult>;
+  /** Test clock only: moves it and resolves once everything due by then has run; returns the new time. */
+  advanceClock(to: { addMs: number } | { pin: number }): Promise<number>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   resolveIncident(id: string): Promise<void>;
   on(listener: (event: EngineEvent) => void): () => void;

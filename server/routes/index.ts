@@ -3,6 +3,7 @@
 import type { RouteModule } from '../context.ts';
 import { adapterRoutes } from './adapters.ts';
 import { authRoutes } from './auth.ts';
+import { clockRoutes } from './clock.ts';
 import { crmRoutes } from './crm.ts';
 import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
@@ -27,4 +28,5 @@ export const routeModules: RouteModule[] = [
   adapterRoutes,
   crmRoutes,
   erpRoutes,
+  clockRoutes,
 ];

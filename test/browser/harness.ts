@@ -132,6 +132,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     const url = await waitForUrl(child, () => output);
     const res = await fetch(`${url}/health`);
     if (!res.ok) throw new Error(`${url}/health answered ${res.status}:\n${output}`);
+    // Only this server knows this admin password: proof that the tests talk to the right one.
+    await Api.login(url, 'admin', adminPassword);
     return {
       url,
       dataDir,
@@ -149,7 +151,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
 async function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
-    const m = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output());
+    // The slash after the port matters: output arrives in chunks, and a port cut in half
+    // ("…:342" of "…:34279/") may well be another Karvon listening on this machine.
+    const m = /running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output());
     if (m) return m[1]!;
     if (child.exitCode !== null) throw new Error(`Karvon exited with code ${child.exitCode} before it was up:\n${output()}`);
     await new Promise((r) => setTimeout(r, 100));

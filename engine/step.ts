@@ -192,6 +192,10 @@ const handlers: Handlers = {
       putJob(t, inst, el, job.type, job.retries, job.key);
       return;
     }
+    if (el.multiInstance && inst.loop === undefined) {
+      t.retryBody(inst);
+      return;
+    }
     if (inst.completing) {
       t.complete(inst);
       return;

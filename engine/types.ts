@@ -21,6 +21,10 @@ export interface ElementInstance {
   incident?: string;
   /** Set once the element was asked to complete, so a resolved incident completes it again. */
   completing?: boolean;
+  /** Multi-instance body: items and progress of the inner instances. */
+  mi?: { items: Json[]; started: number; completed: number };
+  /** Inner instance of a multi-instance body: its 0-based position in the collection. */
+  loop?: number;
   /** Completion payload kept while an incident blocks completion (e.g. output mapping failed). */
   pending?: Variables;
 }

@@ -148,6 +148,7 @@ function compileProcess(
         script: null,
         message: null,
         timer: null,
+        multiInstance: null,
         resultVariable: null,
       };
       elements.set(id, model);
@@ -155,6 +156,7 @@ function compileProcess(
       checkCommon(el, report);
       const c = new ElementCompiler(el, model, problems, errorCodes);
       behavior.compile?.(c);
+      compileMultiInstance(c, bkey);
       for (const ext of c.unusedExtensions()) {
         if (INERT_EXTENSIONS.has(ext.$type)) continue;
         const known = ext.$type.startsWith('zeebe:');
@@ -229,6 +231,37 @@ function compileProcess(
   };
 }
 
+const ACTIVITIES = new Set(['bpmn:Task', 'bpmn:ManualTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ScriptTask', 'bpmn:UserTask', 'bpmn:ReceiveTask', 'bpmn:SubProcess', 'bpmn:CallActivity']);
+
+/** Reads bpmn:multiInstanceLoopCharacteristics with its zeebe:loopCharacteristics. */
+function compileMultiInstance(c: ElementCompiler, key: string): void {
+  const loop = child(c.el, 'loopCharacteristics');
+  if (!loop || loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') return;
+  if (!ACTIVITIES.has(key)) {
+    c.problem('multi-instance is only allowed on activities');
+    return;
+  }
+  const zeebeLoop = extensionValues(loop).find((e) => e.$type === 'zeebe:LoopCharacteristics');
+  const inputCollection = zeebeLoop ? str(zeebeLoop, 'inputCollection') : undefined;
+  if (!inputCollection) {
+    c.problem('multi-instance needs zeebe:loopCharacteristics inputCollection (a FEEL list)');
+    return;
+  }
+  const outputCollection = (zeebeLoop && str(zeebeLoop, 'outputCollection')) || null;
+  const outputElement = zeebeLoop ? str(zeebeLoop, 'outputElement') : undefined;
+  if (outputCollection && !outputElement) c.problem('zeebe:loopCharacteristics outputCollection needs an outputElement');
+  const condition = child(loop, 'completionCondition');
+  const conditionBody = condition ? str(condition, 'body')?.trim() : undefined;
+  c.model.multiInstance = {
+    sequential: loop.isSequential === true,
+    inputCollection: c.expr(inputCollection, 'zeebe:loopCharacteristics inputCollection')!,
+    inputElement: (zeebeLoop && str(zeebeLoop, 'inputElement')) || null,
+    outputCollection,
+    outputElement: c.expr(outputElement, 'zeebe:loopCharacteristics outputElement'),
+    completionCondition: conditionBody ? c.expr(conditionBody.startsWith('=') ? conditionBody : `=${conditionBody}`, 'completionCondition') : null,
+  };
+}
+
 function extensionValues(el: ModdleElement): ModdleElement[] {
   const container = el.extensionElements as ModdleElement | undefined;
   return container ? children(container, 'values') : [];
@@ -237,7 +270,7 @@ function extensionValues(el: ModdleElement): ModdleElement[] {
 function checkCommon(el: ModdleElement, report: (id: string, type: string, message: string) => void): void {
   const id = el.id ?? '';
   const loop = child(el, 'loopCharacteristics');
-  if (loop) report(id, el.$type, `${loop.$type === 'bpmn:StandardLoopCharacteristics' ? 'standard loops are' : 'multi-instance is'} not executed by Karvon yet`);
+  if (loop?.$type === 'bpmn:StandardLoopCharacteristics') report(id, el.$type, 'standard loops are not executed by Karvon; use multi-instance or a gateway loop');
   if (el.isForCompensation === true) report(id, el.$type, 'compensation handlers are not executed by Karvon yet');
   if (children(el, 'dataInputAssociations').length || children(el, 'dataOutputAssociations').length) {
     report(id, el.$type, 'data associations are not executed; map data with zeebe:ioMapping');

@@ -42,6 +42,15 @@ export interface TimerDefinition {
   value: Expr;
 }
 
+export interface MultiInstanceDefinition {
+  sequential: boolean;
+  inputCollection: Expr;
+  inputElement: string | null;
+  outputCollection: string | null;
+  outputElement: Expr | null;
+  completionCondition: Expr | null;
+}
+
 export interface ElementModel {
   readonly id: string;
   /** BPMN type as in the XML, e.g. `bpmn:ServiceTask`. */
@@ -70,6 +79,8 @@ export interface ElementModel {
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
+  /** Set when the activity runs once per item of a collection. */
+  readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
 }

@@ -7,6 +7,8 @@ import type { Store } from '../../engine/store/port.ts';
 import { createCrmAdapter } from '../crm/adapter.ts';
 import { CrmService } from '../crm/service.ts';
 import { createErpAdapter } from '../erp/adapter.ts';
+import { bitrix24Adapter } from '../bitrix24/adapter.ts';
+import { odooAdapter } from '../odoo/adapter.ts';
 import { ErpService } from '../erp/service.ts';
 import { checkMappingAgainst, type DriftReport } from '../mapping/drift.ts';
 import type { ConnectionContext } from '../sdk/descriptor.ts';
@@ -64,6 +66,9 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   const registry = new AdapterRegistry();
   registry.register(createCrmAdapter(crm));
   registry.register(createErpAdapter(erp));
+  // External systems that implement the CRM and ERP capabilities; a connection names them.
+  registry.register(bitrix24Adapter);
+  registry.register(odooAdapter);
   for (const name of options.packages ?? []) await loadAdapterPackage(registry, name);
   if (options.directory) await loadAdapterDirectory(registry, options.directory);
 

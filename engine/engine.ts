@@ -10,7 +10,7 @@ import { ConflictError, KarvonError, NotFoundError, ValidationError } from './er
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
 import { TimerScheduler } from './runtime/timer-scheduler.ts';
 import { addDuration } from './timers.ts';
-import { ROOT, signalSubscriptionName, visibleVariables } from './runtime/transition.ts';
+import { ROOT, signalSubscriptionName, visibleVariables, type CallFollowUp } from './runtime/transition.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
@@ -249,8 +249,20 @@ export class Engine {
       ...summary(state),
       variables: state.vars[ROOT] ?? {},
       activeElements: Object.values(state.elements).filter((e) => e.key !== ROOT).map((e) => e.elementId),
-      incidents: await this.store.listIncidents({ processInstanceId: id, state: 'open' }),
+      incidents: await this.incidentsWithChildren(state),
     };
+  }
+
+  /** Open incidents of an instance and of the instances its call activities wait for. */
+  private async incidentsWithChildren(state: InstanceState, depth = 0): Promise<IncidentRecord[]> {
+    const own = await this.store.listIncidents({ processInstanceId: state.id, state: 'open' });
+    if (depth > 10) return own;
+    for (const inst of Object.values(state.elements)) {
+      if (!inst.child) continue;
+      const child = await this.store.getInstance(inst.child);
+      if (child) own.push(...(await this.incidentsWithChildren(child, depth + 1)));
+    }
+    return own;
   }
 
   /** The raw durable state, for operations tooling and tests. */
@@ -644,6 +656,44 @@ export class Engine {
     });
   }
 
+  /** Carries a call activity's work to the other instance: start or cancel a child, report to a parent. */
+  private async followCall(c: CallFollowUp): Promise<void> {
+    const ignoreGone = (err: unknown) => {
+      if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+    };
+    if (c.kind === 'cancel') return this.cancelInstance(c.childId).catch(ignoreGone);
+    if (c.kind === 'done') {
+      await this.command(c.parentId, { type: 'childCompleted', elementInstance: c.elementInstance, childId: c.childId, variables: c.variables }).catch(ignoreGone);
+      return;
+    }
+    if (c.kind === 'error') {
+      await this.command(c.parentId, { type: 'childFailed', elementInstance: c.elementInstance, childId: c.childId, errorCode: c.errorCode, errorMessage: c.errorMessage, variables: c.variables }).catch(ignoreGone);
+      return;
+    }
+    const def = await this.store.findDefinition(c.processId);
+    if (!def) {
+      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' is not deployed` }).catch(ignoreGone);
+      return;
+    }
+    const model = await this.deployer.model(def.id);
+    let result: StepResult;
+    try {
+      result = step(model, null, { type: 'start', instanceId: c.childId, variables: c.variables, parent: c.parent }, this.stepContext());
+    } catch (err) {
+      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' could not start: ${(err as Error).message}` }).catch(ignoreGone);
+      return;
+    }
+    this.preLease(result.effects);
+    try {
+      await this.store.createInstance(result.state, result.effects);
+    } catch (err) {
+      // Started already (a retried follow-up): the child exists, nothing to do.
+      if (err instanceof ConflictError) return;
+      throw err;
+    }
+    this.after(result);
+  }
+
   /** Jobs a local handler runs are leased to this node in the commit that creates them. */
   private preLease(effects: Effect[]): void {
     const now = this.clock.now();
@@ -656,8 +706,9 @@ export class Engine {
   }
 
   /** Reactions after a commit: run new in-process jobs, tell listeners. */
-  private after({ state, effects, broadcasts }: StepResult): void {
+  private after({ state, effects, broadcasts, calls }: StepResult): void {
     for (const b of broadcasts) this.track(async () => void (await this.broadcastSignal(b.name, b.variables)));
+    for (const c of calls) this.track(() => this.followCall(c));
     for (const e of effects) {
       switch (e.type) {
         case 'job.put':

@@ -6,13 +6,13 @@ import { behaviorOf } from './behaviors/index.ts';
 import { ConflictError, ForbiddenError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { addDuration } from './timers.ts';
 import type { ProcessModel } from './model/types.ts';
-import { ROOT, Transition, type StepContext } from './runtime/transition.ts';
+import { ROOT, Transition, type CallFollowUp, type StepContext } from './runtime/transition.ts';
 import { putJob } from './behaviors/job-worker-task.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
   /** `startElement` picks a timer or message start event; the none start event otherwise. */
-  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string }
+  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string; parent?: { instanceId: string; elementInstance: string } }
   | { type: 'completeJob'; jobKey: string; variables?: Variables }
   | { type: 'failJob'; jobKey: string; retries: number; errorMessage: string; backoffMs?: number }
   | { type: 'throwError'; jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables }
@@ -24,6 +24,8 @@ export type Command =
   | { type: 'resolveIncident'; incidentId: string }
   | { type: 'correlateMessage'; subscriptionId: string; variables?: Variables }
   | { type: 'fireTimer'; timerId: string }
+  | { type: 'childCompleted'; elementInstance: string; childId: string; variables: Variables }
+  | { type: 'childFailed'; elementInstance: string; childId: string; errorCode?: string; errorMessage: string; variables?: Variables }
   | { type: 'cancel' };
 
 export interface StepResult {
@@ -31,6 +33,8 @@ export interface StepResult {
   effects: Effect[];
   /** Signals thrown by the command, to broadcast after it commits. */
   broadcasts: Array<{ name: string; variables: Variables }>;
+  /** Child instances to start or cancel, parents to report to. */
+  calls: CallFollowUp[];
 }
 
 /**
@@ -48,7 +52,7 @@ export function step(model: ProcessModel, current: InstanceState | null, command
   const t = new Transition(model, state, ctx);
   handlers[command.type](t, command as never);
   t.run();
-  return { state, effects: t.effects, broadcasts: t.broadcasts };
+  return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 
 function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>, ctx: StepContext): StepResult {
@@ -61,6 +65,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
     definitionId: model.definitionId,
     businessKey: command.businessKey ?? null,
     status: 'active',
+    ...(command.parent ? { parent: command.parent } : {}),
     startedAt: iso,
     endedAt: null,
     seq: 0,
@@ -80,7 +85,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   t.history(model.key, 'bpmn:Process', 'activated');
   t.arrive(startElement, ROOT, null);
   t.run();
-  return { state, effects: t.effects, broadcasts: t.broadcasts };
+  return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 
 type Handlers = { [K in Exclude<Command['type'], 'start'>]: (t: Transition, c: Extract<Command, { type: K }>) => void };
@@ -230,6 +235,23 @@ const handlers: Handlers = {
       t.putTimer(t.id(), timer.elementId, timer.elementInstance, addDuration(timer.dueAt, timer.repeat.interval), { interval: timer.repeat.interval, remaining });
     }
     behaviorOf(el).trigger?.(t, owner, el, null);
+  },
+
+  childCompleted(t, c) {
+    const inst = t.instance(c.elementInstance);
+    if (inst.child !== c.childId) throw new ConflictError(`call activity '${inst.elementId}' no longer waits for instance ${c.childId}`);
+    delete inst.child;
+    const el = t.element(inst.elementId);
+    const payload = el.call!.propagateAllChildVariables || el.outputs.length ? c.variables : {};
+    t.complete(inst, payload);
+  },
+
+  childFailed(t, c) {
+    const inst = t.instance(c.elementInstance);
+    if (inst.child !== c.childId) throw new ConflictError(`call activity '${inst.elementId}' no longer waits for instance ${c.childId}`);
+    delete inst.child;
+    if (c.errorCode) t.throwError(inst, inst, c.errorCode, c.errorMessage, c.variables ?? null);
+    else t.incident(inst, 'CALLED_ELEMENT_ERROR', c.errorMessage);
   },
 
   cancel(t) {

@@ -23,6 +23,8 @@ export interface ElementInstance {
   completing?: boolean;
   /** Multi-instance body: items and progress of the inner instances. */
   mi?: { items: Json[]; started: number; completed: number };
+  /** Call activity: the child instance it waits for. */
+  child?: string;
   /** Inner instance of a multi-instance body: its 0-based position in the collection. */
   loop?: number;
   /** Completion payload kept while an incident blocks completion (e.g. output mapping failed). */
@@ -75,6 +77,8 @@ export interface InstanceState {
   definitionId: string;
   businessKey: string | null;
   status: InstanceStatus;
+  /** Set for an instance started by a call activity: where to report back. */
+  parent?: { instanceId: string; elementInstance: string } | null;
   startedAt: string;
   endedAt: string | null;
   /** Counter for element instance keys and history order. */

@@ -27,6 +27,7 @@ import { messageBoundaryEvent, signalBoundaryEvent } from './event-boundary-even
 import { messageStartEvent, signalStartEvent } from './start-events.ts';
 import { signalEndEvent, signalIntermediateThrowEvent } from './signal-throw-events.ts';
 import { eventBasedGateway } from './event-based-gateway.ts';
+import { callActivity } from './call-activity.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -60,6 +61,7 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     signalIntermediateThrowEvent,
     signalEndEvent,
     eventBasedGateway,
+    callActivity,
   ].map((b) => [b.key, b]),
 );
 

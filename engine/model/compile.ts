@@ -149,6 +149,7 @@ function compileProcess(
         message: null,
         timer: null,
         multiInstance: null,
+        call: null,
         resultVariable: null,
       };
       elements.set(id, model);

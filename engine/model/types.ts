@@ -51,6 +51,12 @@ export interface MultiInstanceDefinition {
   completionCondition: Expr | null;
 }
 
+export interface CallDefinition {
+  processId: Expr;
+  propagateAllChildVariables: boolean;
+  propagateAllParentVariables: boolean;
+}
+
 export interface ElementModel {
   readonly id: string;
   /** BPMN type as in the XML, e.g. `bpmn:ServiceTask`. */
@@ -79,6 +85,7 @@ export interface ElementModel {
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
+  readonly call: CallDefinition | null;
   /** Set when the activity runs once per item of a collection. */
   readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */

@@ -34,12 +34,21 @@ const MAX_WORK_PER_COMMAND = 10_000;
 
 export const ROOT = '0';
 
+/** What a call activity or a called instance asks of another instance after a commit. */
+export type CallFollowUp =
+  | { kind: 'start'; childId: string; processId: string; variables: Variables; parent: { instanceId: string; elementInstance: string } }
+  | { kind: 'cancel'; childId: string }
+  | { kind: 'done'; parentId: string; elementInstance: string; childId: string; variables: Variables }
+  | { kind: 'error'; parentId: string; elementInstance: string; childId: string; errorCode: string; errorMessage: string; variables: Variables };
+
 export class Transition {
   readonly model: ProcessModel;
   readonly state: InstanceState;
   readonly effects: Effect[] = [];
   /** Signals thrown during the command, broadcast after it commits. */
   readonly broadcasts: Array<{ name: string; variables: Variables }> = [];
+  /** Work on other instances (call activities) to do after the command commits. */
+  readonly calls: CallFollowUp[] = [];
   readonly now: number;
   readonly iso: string;
   private readonly newId: () => string;
@@ -522,6 +531,10 @@ export class Transition {
     this.state.status = status;
     this.state.endedAt = this.iso;
     this.effects.push({ type: 'instance.ended', status });
+    const parent = this.state.parent;
+    if (parent && status === 'completed') {
+      this.calls.push({ kind: 'done', parentId: parent.instanceId, elementInstance: parent.elementInstance, childId: this.state.id, variables: { ...(this.state.vars[ROOT] ?? {}) } });
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -661,6 +674,18 @@ export class Transition {
       if (!boundary) continue;
       // The boundary keeps the error's variables as locals and hands them on as its result.
       this.triggerBoundary(inst, boundary, variables);
+      return;
+    }
+    const parent = this.state.parent;
+    if (parent) {
+      // Nothing here catches it: the called instance ends and the error goes to its call activity.
+      for (const k of Object.keys(this.state.elements)) {
+        const inst = this.state.elements[k];
+        if (inst && inst.scope === ROOT) this.terminate(inst);
+      }
+      this.state.joins = {};
+      this.calls.push({ kind: 'error', parentId: parent.instanceId, elementInstance: parent.elementInstance, childId: this.state.id, errorCode: code, errorMessage: message, variables: variables ?? {} });
+      this.endProcess('terminated');
       return;
     }
     this.incident(thrower, 'UNHANDLED_ERROR_EVENT', `BPMN error '${code}'${message ? ` (${message})` : ''} was thrown by '${thrower.elementId}' and no error boundary event catches it`);

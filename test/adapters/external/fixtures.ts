@@ -53,7 +53,7 @@ export function seedOdoo(fake: OdooFake): void {
 }
 
 export function bitrixSpec(fake: Bitrix24Fake, auth: 'webhook' | 'oauth' = 'webhook', extra: Record<string, number> = {}): ConnectionSpec {
-  const credentials = auth === 'webhook' ? { webhookUserId: fake.userId, webhookToken: fake.webhookToken } : { accessToken: fake.accessToken };
+  const credentials: Record<string, string> = auth === 'webhook' ? { webhookUserId: fake.userId, webhookToken: fake.webhookToken } : { accessToken: fake.accessToken };
   // A fast bucket keeps the suite quick; the rate-limit test sets its own.
   return { adapter: 'bitrix24', config: { portalUrl: fake.url, ...credentials, requestsPerSecond: 1000, burst: 1000, ...extra }, limits: { timeoutMs: 5_000 } };
 }

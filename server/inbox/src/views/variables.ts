@@ -516,7 +516,7 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
 
   for (const [k, v] of entries) {
     if (isCustomerCard(v)) {
-      featured.push(customerCardView(v, /card|customer/i.test(k) ? 'Customer' : humanize(k)));
+      featured.push(ranked(0, customerCardView(v, /card|customer/i.test(k) ? 'Customer' : humanize(k))));
       used.add(k);
     }
   }
@@ -540,34 +540,34 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
       continue;
     }
     if (isShipment(v)) {
-      featured.push(shipmentView(v, /shipment/i.test(k) ? 'Shipment' : humanize(k)));
+      featured.push(ranked(1, shipmentView(v, /shipment/i.test(k) ? 'Shipment' : humanize(k))));
       used.add(k);
       continue;
     }
     const short = isShortList(v) ? v : isObj(v) ? findShortList(v) : null;
     if (short) {
-      featured.push(shortItemsView(short, 'Items short of stock', isErrorInfo(v) ? String(v.message) : undefined));
+      featured.push(ranked(1, shortItemsView(short, 'Items short of stock', isErrorInfo(v) ? String(v.message) : undefined)));
       used.add(k);
       if (isErrorInfo(v)) {
         const rest = errorView(v, true);
-        if (rest.querySelector('.kv')) featured.push(rest);
+        if (rest.querySelector('.kv')) featured.push(ranked(1, rest));
       }
       continue;
     }
     if (isErrorInfo(v)) {
-      featured.push(errorView(v, false));
+      featured.push(ranked(1, errorView(v, false)));
       used.add(k);
       continue;
     }
     // crm.updateDealStage returns {deal, changed, previousStage}; a bare deal works too.
     if (isDeal(v) || (isObj(v) && isDeal(v.deal))) {
       const deal = (isDeal(v) ? v : (v as Obj).deal) as Obj;
-      featured.push(dealView(deal, /deal/i.test(k) ? 'Deal' : humanize(k), isObj(v) ? text(v.previousStage) : undefined));
+      featured.push(ranked(2, dealView(deal, /deal/i.test(k) ? 'Deal' : humanize(k), isObj(v) ? text(v.previousStage) : undefined)));
       used.add(k);
       continue;
     }
     if (isOrderLines(v)) {
-      featured.push(orderLinesView(v, humanize(k)));
+      featured.push(ranked(3, orderLinesView(v, humanize(k))));
       used.add(k);
     }
   }
@@ -581,11 +581,18 @@ export function variablesView(vars: Record<string, unknown>): HTMLElement {
     out.appendChild(h('p', { class: 'muted' }, 'The process has not gathered any data yet.'));
     return out;
   }
+  // Who the customer is, then what happened (shipment or problem), then the deal and the order.
+  featured.sort((a, b) => Number(a.dataset.rank) - Number(b.dataset.rank));
   for (const f of featured) out.appendChild(f);
   for (const e of earlier) out.appendChild(e);
   if (Object.keys(scalars).length) out.appendChild(section('Details', 'details', keyValues(scalars)));
   for (const [k, v] of complex) out.appendChild(section(humanize(k), 'details', renderValue(v, k)));
   return out;
+}
+
+function ranked(rank: number, el: HTMLElement): HTMLElement {
+  el.dataset.rank = String(rank);
+  return el;
 }
 
 /** Words to search a task by: customer name, tax id, deal title, business key… */

@@ -11,7 +11,7 @@ import { terminateEndEvent } from './terminate-end-event.ts';
 import { errorEndEvent } from './error-end-event.ts';
 import { errorBoundaryEvent } from './error-boundary-event.ts';
 import { manualTask, noneIntermediateThrowEvent, task } from './pass-through.ts';
-import { businessRuleTask, sendTask, serviceTask } from './job-worker-task.ts';
+import { businessRuleTask, messageEndEvent, messageThrowEvent, sendTask, serviceTask } from './job-worker-task.ts';
 import { scriptTask } from './script-task.ts';
 import { userTask } from './user-task.ts';
 import { exclusiveGateway } from './exclusive-gateway.ts';
@@ -62,6 +62,8 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     signalEndEvent,
     eventBasedGateway,
     callActivity,
+    messageEndEvent,
+    messageThrowEvent,
   ].map((b) => [b.key, b]),
 );
 

@@ -84,6 +84,10 @@ function jobBehavior(key: string): ElementBehavior {
 
 export const serviceTask = jobBehavior('bpmn:ServiceTask');
 export const sendTask = jobBehavior('bpmn:SendTask');
+/** Message end and intermediate throw events send their message through a job, as in Zeebe. */
+export const messageEndEvent = jobBehavior('bpmn:EndEvent/message');
+export const messageThrowEvent = jobBehavior('bpmn:IntermediateThrowEvent/message');
+
 export const businessRuleTask: ElementBehavior = {
   ...jobBehavior('bpmn:BusinessRuleTask'),
   compile(c) {

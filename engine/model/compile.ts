@@ -46,6 +46,8 @@ export function compileDefinitions(definitions: ModdleElement, xmlWarnings: Erro
   for (const w of xmlWarnings) {
     // Unknown attributes are judged per element below, where presentation namespaces are allowed.
     if (w.message.startsWith('unknown attribute')) continue;
+    // Diagrams arrive as JSON strings, already decoded: the prolog's encoding means nothing here.
+    if (w.message.startsWith('unsupported document encoding')) continue;
     const type = /<([^>]+)>/.exec(w.message)?.[1] ?? 'xml';
     problems.push({ elementId: '', elementType: type, message: w.line ? `${w.message} (line ${w.line}, column ${w.column})` : w.message });
   }

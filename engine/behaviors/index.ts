@@ -28,6 +28,7 @@ import { messageStartEvent, signalStartEvent } from './start-events.ts';
 import { signalEndEvent, signalIntermediateThrowEvent } from './signal-throw-events.ts';
 import { eventBasedGateway } from './event-based-gateway.ts';
 import { callActivity } from './call-activity.ts';
+import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThrowEvent } from './escalation-events.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -64,6 +65,9 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     callActivity,
     messageEndEvent,
     messageThrowEvent,
+    escalationIntermediateThrowEvent,
+    escalationEndEvent,
+    escalationBoundaryEvent,
   ].map((b) => [b.key, b]),
 );
 

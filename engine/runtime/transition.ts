@@ -691,6 +691,19 @@ export class Transition {
     this.incident(thrower, 'UNHANDLED_ERROR_EVENT', `BPMN error '${code}'${message ? ` (${message})` : ''} was thrown by '${thrower.elementId}' and no error boundary event catches it`);
   }
 
+  /** Raises an escalation from a throw event to the nearest matching escalation boundary. */
+  throwEscalation(thrower: ElementInstance, code: string, variables: Variables | null): void {
+    for (let inst = this.state.elements[thrower.scope] ?? null; inst && inst.key !== ROOT; inst = this.state.elements[inst.scope] ?? null) {
+      if (inst.loop !== undefined) continue;
+      const el = this.element(inst.elementId);
+      const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/escalation');
+      const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
+      if (!boundary) continue;
+      this.triggerBoundary(inst, boundary, variables);
+      return;
+    }
+  }
+
   // ------------------------------------------------------------------------------------------
   // Records
 

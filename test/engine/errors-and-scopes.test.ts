@@ -156,3 +156,29 @@ describe('engine step: errors, sub-processes, termination', () => {
     expect(() => new Sim(m).start()).to.throw(/without reaching a wait state/);
   });
 });
+
+describe('engine step: escalations', () => {
+  const esc = '<bpmn:escalation id="Late" escalationCode="LATE"/>';
+  const xml = (cancel: boolean) => bpmn('p', `<bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/><bpmn:intermediateThrowEvent id="raise"><bpmn:escalationEventDefinition escalationRef="Late"/></bpmn:intermediateThrowEvent>${userTask('work')}
+      ${flow('a0', 'ss', 'raise')}${flow('a1', 'raise', 'work')}</bpmn:subProcess>
+    <bpmn:boundaryEvent id="caught" attachedToRef="sub" cancelActivity="${cancel}"><bpmn:escalationEventDefinition escalationRef="Late"/></bpmn:boundaryEvent>
+    ${userTask('notify')}${userTask('after')}${flow('f0', 's', 'sub')}${flow('f1', 'sub', 'after')}${flow('f2', 'caught', 'notify')}`, esc);
+
+  it('non-interrupting escalation boundary starts a parallel path and the thrower goes on', async () => {
+    const sim = new Sim(await model(xml(false))).start();
+    expect(sim.active()).to.deep.equal(['notify', 'sub', 'work']);
+  });
+
+  it('interrupting escalation boundary ends the sub-process', async () => {
+    const sim = new Sim(await model(xml(true))).start();
+    expect(sim.active()).to.deep.equal(['notify']);
+  });
+
+  it('an escalation nobody catches is ignored', async () => {
+    const m = await model(bpmn('q', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:escalationEventDefinition escalationRef="Late"/></bpmn:endEvent>${flow('f', 's', 'e')}`, esc));
+    const sim = new Sim(m).start();
+    expect(sim.s.status).to.equal('completed');
+    expect(sim.incidents()).to.deep.equal([]);
+  });
+});

@@ -9,6 +9,7 @@ import { CrmService } from '../crm/service.ts';
 import { createErpAdapter } from '../erp/adapter.ts';
 import { bitrix24Adapter } from '../bitrix24/adapter.ts';
 import { odooAdapter } from '../odoo/adapter.ts';
+import { HTTP_ADAPTER_NAME, createHttpAdapter } from '../http/adapter.ts';
 import { ErpService } from '../erp/service.ts';
 import { checkMappingAgainst, type DriftReport } from '../mapping/drift.ts';
 import type { ConnectionContext } from '../sdk/descriptor.ts';
@@ -73,6 +74,10 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   if (options.directory) await loadAdapterDirectory(registry, options.directory);
 
   const specs = connectionSpecsFromConfig(options.connections, options.env ?? {});
+  // A generic HTTP connection's operations come from its own config: one descriptor per connection.
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.adapter === HTTP_ADAPTER_NAME) specs[name] = { ...spec, adapter: registry.register(createHttpAdapter(name, spec.config)).name };
+  }
   const connections = resolveConnections(specs, registry.all());
   const handler = new AdapterJobHandler({ connections, clock: options.clock, log: options.log, random: options.random, retry: options.retry });
 

@@ -28,6 +28,8 @@ export function secretValues(schema: JsonSchema, config: unknown): string[] {
     }
     if (typeof value === 'string' && value.length >= 4) values.push(value);
     else if (typeof value === 'number') values.push(String(value));
+    // A secret map (e.g. the HTTP adapter's `secrets: {NAME: value}`): every string in it.
+    else if (value !== null && typeof value === 'object') values.push(...Object.values(value).filter((v): v is string => typeof v === 'string' && v.length >= 4));
   }
   return values;
 }

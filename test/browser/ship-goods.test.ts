@@ -37,7 +37,9 @@ describe('ship goods in the inbox (demo data)', function () {
     try {
       dilnozaApi = await Api.login(server.url, 'dilnoza', DEMO_PASSWORD);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nserver output:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const users = await admin.call('GET', '/api/users').catch((e: Error) => e.message);
+      throw new Error(`${(err as Error).message}\nusers: ${JSON.stringify(users)}\nserver output:\n${server.output()}`);
     }
   });
 

@@ -83,6 +83,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   }
   const t = new Transition(model, state, ctx);
   t.history(model.key, 'bpmn:Process', 'activated');
+  t.openEventSubProcesses(state.elements[ROOT], model.key);
   t.arrive(startElement, ROOT, null);
   t.run();
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
@@ -218,8 +219,8 @@ const handlers: Handlers = {
     if (!sub) throw new ConflictError(`subscription ${c.subscriptionId} is no longer open`);
     const owner = t.instance(sub.elementInstance);
     const el = t.element(sub.elementId);
-    // A non-interrupting boundary keeps listening while its activity runs.
-    if (el.attachedTo === null || el.cancelActivity) t.deleteSubscription(c.subscriptionId);
+    // A non-interrupting boundary or event sub-process keeps listening while its scope runs.
+    if (el.cancelActivity) t.deleteSubscription(c.subscriptionId);
     behaviorOf(el).trigger?.(t, owner, el, c.variables ?? {});
   },
 

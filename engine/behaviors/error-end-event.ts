@@ -17,11 +17,9 @@ export const errorEndEvent: ElementBehavior = {
     c.model.inputs = inputs;
   },
   activate(t, inst, el) {
-    const scope = t.state.elements[inst.scope] ?? null;
-    t.throwError(inst, scope, el.errorCode ?? '', '', t.state.vars[inst.key] ?? null);
+    t.throwError(inst, inst, el.errorCode ?? '', '', t.state.vars[inst.key] ?? null);
   },
   retry(t, inst, el) {
-    const scope = t.state.elements[inst.scope] ?? null;
-    t.throwError(inst, scope, el.errorCode ?? '', '', t.state.vars[inst.key] ?? null);
+    t.throwError(inst, inst, el.errorCode ?? '', '', t.state.vars[inst.key] ?? null);
   },
 };

@@ -28,6 +28,8 @@ import { messageStartEvent, signalStartEvent } from './start-events.ts';
 import { signalEndEvent, signalIntermediateThrowEvent } from './signal-throw-events.ts';
 import { eventBasedGateway } from './event-based-gateway.ts';
 import { callActivity } from './call-activity.ts';
+import { eventSubProcess } from './event-sub-process.ts';
+import { errorStartEvent, escalationStartEvent } from './error-escalation-start-events.ts';
 import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThrowEvent } from './escalation-events.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
@@ -68,6 +70,9 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     escalationIntermediateThrowEvent,
     escalationEndEvent,
     escalationBoundaryEvent,
+    eventSubProcess,
+    errorStartEvent,
+    escalationStartEvent,
   ].map((b) => [b.key, b]),
 );
 

@@ -6,13 +6,13 @@ import type { ElementBehavior } from './behavior.ts';
 export const subProcess: ElementBehavior = {
   key: 'bpmn:SubProcess',
   compile(c) {
-    if (c.el.triggeredByEvent === true) c.problem('event sub-processes are not executed by Karvon yet');
     const { inputs, outputs } = c.mappings();
     c.model.inputs = inputs;
     c.model.outputs = outputs;
   },
   activate(t, inst, el) {
     t.state.vars[inst.key] ??= {};
+    t.openEventSubProcesses(inst, el.id);
     t.arrive(el.startEvent!, inst.key, null);
   },
   scopeDone(t, inst) {

@@ -8,10 +8,15 @@ export const timerStartEvent: ElementBehavior = {
   key: 'bpmn:StartEvent/timer',
   compile(c) {
     compileTimer(c, true);
-    if (c.model.timer?.value.feel) c.problem('a timer start event needs a literal date or cycle: there are no variables to evaluate FEEL against');
+    const inEventSubProcess = c.el.$parent?.triggeredByEvent === true;
+    if (c.model.timer?.value.feel && !inEventSubProcess) c.problem('a timer start event needs a literal date or cycle: there are no variables to evaluate FEEL against');
     c.model.outputs = c.mappings().outputs;
+    c.model.cancelActivity = c.el.isInterrupting !== false;
   },
   activate(t, inst) {
     t.complete(inst);
+  },
+  trigger(t, owner, el, variables) {
+    t.triggerEventSubProcess(owner, el, variables);
   },
 };

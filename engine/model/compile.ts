@@ -198,6 +198,14 @@ function compileProcess(
     const starts = inScope.filter((e) => e.behavior === 'bpmn:StartEvent/none');
     const scopeEl = elements.get(scope);
     const where = scopeEl ? `sub-process '${scope}'` : `process '${key}'`;
+    if (scopeEl?.behavior === 'bpmn:SubProcess/event') {
+      const eventStarts = inScope.filter((e) => e.type === 'bpmn:StartEvent');
+      if (eventStarts.length !== 1) report(scope, scopeEl.type, `event sub-process '${scope}' needs exactly one start event, found ${eventStarts.length}`);
+      else if (eventStarts[0].behavior === 'bpmn:StartEvent/none') report(eventStarts[0].id, eventStarts[0].type, 'the start event of an event sub-process needs a message, timer, signal, error or escalation definition');
+      else scopeEl.startEvent = eventStarts[0].id;
+      if (scopeEl.incoming.length || scopeEl.outgoing.length) report(scope, scopeEl.type, 'an event sub-process must not have sequence flows in or out');
+      continue;
+    }
     if (scopeEl) {
       if (starts.length !== 1) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
       else scopeEl.startEvent = starts[0].id;
@@ -211,7 +219,7 @@ function compileProcess(
     processStart = starts[0]?.id ?? '';
   }
   for (const el of elements.values()) {
-    const startLike = el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent');
+    const startLike = el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent') || el.behavior === 'bpmn:SubProcess/event';
     if (!startLike && el.incoming.length === 0) report(el.id, el.type, 'has no incoming sequence flow and is not a start or boundary event');
     if (startLike && el.incoming.length > 0) report(el.id, el.type, 'a start or boundary event must not have incoming sequence flows');
   }
@@ -229,6 +237,7 @@ function compileProcess(
       flows,
       startEvent: processStart,
       timerStarts: [...frozen.values()].filter((e) => e.behavior === 'bpmn:StartEvent/timer' && e.scope === key).map((e) => e.id),
+      eventSubProcesses: eventSubProcessesByScope(frozen),
       reachableFrom: inclusiveReach(frozen, flows),
     },
   };
@@ -265,6 +274,15 @@ function compileMultiInstance(c: ElementCompiler, key: string): void {
   };
 }
 
+function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const el of elements.values()) {
+    if (el.behavior !== 'bpmn:SubProcess/event') continue;
+    (out.get(el.scope) ?? out.set(el.scope, []).get(el.scope)!).push(el.id);
+  }
+  return out;
+}
+
 function extensionValues(el: ModdleElement): ModdleElement[] {
   const container = el.extensionElements as ModdleElement | undefined;
   return container ? children(container, 'values') : [];
@@ -298,7 +316,6 @@ function unsupportedReason(el: ModdleElement, key: string): string {
     const kind = key.split('/')[1];
     return `${kind} ${el.$type.replace('bpmn:', '')} is not executed by Karvon yet`;
   }
-  if (el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true) return 'event sub-processes are not executed by Karvon yet';
   return `${el.$type} is not executed by Karvon`;
 }
 

@@ -111,6 +111,8 @@ export interface ProcessModel {
   readonly startEvent: string;
   /** Timer start events of the process. */
   readonly timerStarts: readonly string[];
+  /** Event sub-processes by the id of the process or sub-process that contains them. */
+  readonly eventSubProcesses: ReadonlyMap<string, readonly string[]>;
   /** For each flow into an inclusive join: the elements from which a token can still reach it. */
   readonly reachableFrom: ReadonlyMap<string, ReadonlySet<string>>;
 }

@@ -527,6 +527,9 @@ export class Transition {
     if (root) {
       this.history(this.model.key, 'bpmn:Process', status === 'completed' ? 'completed' : 'terminated');
       delete this.state.elements[ROOT];
+      // Triggers the process itself held (event sub-process starts) end with it.
+      for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
+      for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
     }
     this.state.status = status;
     this.state.endedAt = this.iso;
@@ -667,14 +670,22 @@ export class Transition {
   throwError(thrower: ElementInstance, from: ElementInstance | null, code: string, message: string, variables: Variables | null): void {
     for (let inst = from; inst && inst.key !== ROOT; inst = this.state.elements[inst.scope] ?? null) {
       // Boundary events of a multi-instance activity sit on its body, not its inner instances.
-      if (inst.loop !== undefined) continue;
-      const el = this.element(inst.elementId);
-      const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/error');
-      const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
-      if (!boundary) continue;
-      // The boundary keeps the error's variables as locals and hands them on as its result.
-      this.triggerBoundary(inst, boundary, variables);
-      return;
+      if (inst.loop === undefined) {
+        const el = this.element(inst.elementId);
+        const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/error');
+        const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
+        if (boundary) {
+          // The boundary keeps the error's variables as locals and hands them on as its result.
+          this.triggerBoundary(inst, boundary, variables);
+          return;
+        }
+      }
+      const container = this.state.elements[inst.scope];
+      const start = container ? this.catchingEventSubProcess(container, 'bpmn:StartEvent/error', code) : null;
+      if (container && start) {
+        this.triggerEventSubProcess(container, start, variables);
+        return;
+      }
     }
     const parent = this.state.parent;
     if (parent) {
@@ -691,16 +702,69 @@ export class Transition {
     this.incident(thrower, 'UNHANDLED_ERROR_EVENT', `BPMN error '${code}'${message ? ` (${message})` : ''} was thrown by '${thrower.elementId}' and no error boundary event catches it`);
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Event sub-processes
+
+  /** A scope started: the start events of its event sub-processes begin to wait. */
+  openEventSubProcesses(scopeInst: ElementInstance, containerId: string): void {
+    for (const espId of this.model.eventSubProcesses.get(containerId) ?? []) {
+      const esp = this.element(espId);
+      if (!esp.startEvent) continue;
+      const start = this.element(esp.startEvent);
+      if (start.timer) this.openTimer(scopeInst, start);
+      else if (start.message) this.openSubscription(scopeInst, start);
+    }
+  }
+
+  /** The start event of an event sub-process inside `scopeInst` was triggered. */
+  triggerEventSubProcess(scopeInst: ElementInstance, start: ElementModel, variables: Variables | null): void {
+    const esp = this.element(start.scope);
+    if (start.cancelActivity) {
+      for (const k of Object.keys(this.state.elements)) {
+        const other = this.state.elements[k];
+        if (other && other.scope === scopeInst.key) this.terminate(other);
+      }
+      this.clearJoins(scopeInst.key);
+      // An interrupting event sub-process also closes its siblings' triggers.
+      for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === scopeInst.key) this.deleteTimer(id);
+      for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === scopeInst.key) this.deleteSubscription(id);
+    }
+    const espInst = this.activate(esp, scopeInst.key);
+    if (espInst.incident) return;
+    const startInst = this.activateBare(start, espInst.key);
+    this.complete(startInst, variables && Object.keys(variables).length ? variables : null);
+  }
+
+  /** An event sub-process of `containerInst` whose start catches this error or escalation. */
+  private catchingEventSubProcess(containerInst: ElementInstance, kind: 'bpmn:StartEvent/error' | 'bpmn:StartEvent/escalation', code: string): ElementModel | null {
+    const containerId = containerInst.key === ROOT ? this.model.key : containerInst.elementId;
+    const starts = (this.model.eventSubProcesses.get(containerId) ?? [])
+      .map((id) => this.element(id).startEvent)
+      .filter((id): id is string => id !== null)
+      .map((id) => this.element(id))
+      .filter((s) => s.behavior === kind);
+    return starts.find((s) => s.errorCode === code) ?? starts.find((s) => s.errorCode === null) ?? null;
+  }
+
   /** Raises an escalation from a throw event to the nearest matching escalation boundary. */
   throwEscalation(thrower: ElementInstance, code: string, variables: Variables | null): void {
-    for (let inst = this.state.elements[thrower.scope] ?? null; inst && inst.key !== ROOT; inst = this.state.elements[inst.scope] ?? null) {
-      if (inst.loop !== undefined) continue;
-      const el = this.element(inst.elementId);
-      const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/escalation');
-      const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
-      if (!boundary) continue;
-      this.triggerBoundary(inst, boundary, variables);
-      return;
+    for (let inst: ElementInstance | null = thrower; inst; inst = this.state.elements[inst.scope] ?? null) {
+      if (inst !== thrower && inst.key !== ROOT && inst.loop === undefined) {
+        const el = this.element(inst.elementId);
+        const catches = el.boundaries.map((b) => this.element(b)).filter((b) => b.behavior === 'bpmn:BoundaryEvent/escalation');
+        const boundary = catches.find((b) => b.errorCode === code) ?? catches.find((b) => b.errorCode === null);
+        if (boundary) {
+          this.triggerBoundary(inst, boundary, variables);
+          return;
+        }
+      }
+      const container = this.state.elements[inst.scope];
+      if (!container) return;
+      const start = this.catchingEventSubProcess(container, 'bpmn:StartEvent/escalation', code);
+      if (start) {
+        this.triggerEventSubProcess(container, start, variables);
+        return;
+      }
     }
   }
 

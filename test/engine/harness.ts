@@ -116,7 +116,15 @@ export class Sim {
   /** Clean-state check: an ended instance keeps nothing waiting. */
   assertClean(): void {
     const s = this.s;
-    const left = { elements: Object.keys(s.elements).length, jobs: Object.keys(s.jobs).length, tasks: Object.keys(s.tasks).length, incidents: Object.keys(s.incidents).length, joins: Object.keys(s.joins).length };
+    const left = {
+      elements: Object.keys(s.elements).length,
+      jobs: Object.keys(s.jobs).length,
+      tasks: Object.keys(s.tasks).length,
+      incidents: Object.keys(s.incidents).length,
+      joins: Object.keys(s.joins).length,
+      timers: Object.keys(s.timers ?? {}).length,
+      subscriptions: Object.keys(s.subscriptions ?? {}).length,
+    };
     if (Object.values(left).some((n) => n > 0)) throw new Error(`instance ${s.status} but state left behind: ${JSON.stringify(left)}`);
   }
 }

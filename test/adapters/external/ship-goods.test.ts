@@ -119,6 +119,20 @@ describe('external adapters: ship-goods with crm → Bitrix24 and erp → Odoo (
     await waitForState(id, 'completed');
   });
 
+  it('a connection reset after Odoo created the picking: the engine retries and finds it — exactly one picking', async () => {
+    const { customerId } = SCENARIO.ships;
+    const before = pickingsFor(customerId).length;
+    odoo.resetAfterCreate = 'stock.picking';
+    const id = await start({ customerId, items: [{ sku: 'PAXTA-IP-30', quantity: 3 }] });
+    const task = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');
+    const shipment = task.variables.shipment as Shipment;
+    expect(shipment.status).to.equal('reserved');
+    expect(odoo.resetAfterCreate).to.equal(null); // the reset did happen
+    const created = pickingsFor(customerId);
+    expect(created).to.have.length(before + 1);
+    expect(String(created.at(-1)!.id)).to.equal(shipment.id);
+  });
+
   it('short of stock: the warehouse sees the short items, stock arrives in Odoo, the retry ships', async () => {
     const { customerId, dealId, items } = SCENARIO.shortOfStock;
     const id = await start({ customerId, dealId, items });

@@ -126,6 +126,7 @@ export interface EngineFacade {
     error: { errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void>;
   correlateMessage(request: MessageRequest): Promise<MessageResult>;
+  broadcastSignal(name: string, variables?: Variables): Promise<{ triggered: number }>;
   /** Test clock only: moves it and resolves once everything due by then has run; returns the new time. */
   advanceClock(to: { addMs: number } | { pin: number }): Promise<number>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;

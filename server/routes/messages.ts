@@ -1,4 +1,4 @@
-// Messages (and, once the engine has them, signals) sent into processes by other systems.
+// Messages and signals sent into processes by other systems.
 
 import type { Variables } from '../../engine/types.ts';
 import type { RouteModule } from '../context.ts';
@@ -28,6 +28,21 @@ const messageResult = named('MessageResult', {
   },
 } as const);
 
+const signalRequest = named('SignalRequest', {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 255 },
+    variables,
+  },
+} as const);
+
+const signalResult = named('SignalResult', {
+  type: 'object',
+  required: ['triggered'],
+  properties: { triggered: { type: 'integer', minimum: 0, description: 'Subscriptions and signal start events the signal reached.' } },
+} as const);
+
 // Integrations send messages with a developer's (or admin's) token; analysts try processes out.
 const SENDERS = ['admin', 'analyst', 'developer'] as const;
 
@@ -42,5 +57,16 @@ export const messageRoutes: RouteModule = ({ services: { messages } }) => [
     body: messageRequest,
     responses: { 200: { description: 'Where the message went.', schema: messageResult } },
     handler: async ({ body }) => ok(await messages.publish({ ...body, variables: body.variables as Variables | undefined })),
+  }),
+  defineRoute({
+    operationId: 'broadcastSignal',
+    method: 'post',
+    path: '/api/signals',
+    summary: 'Broadcast a signal to every instance and signal start event waiting for it',
+    tags: ['events'],
+    access: SENDERS,
+    body: signalRequest,
+    responses: { 200: { description: 'How many waiting events the signal reached.', schema: signalResult } },
+    handler: async ({ body }) => ok(await messages.broadcast(body.name, body.variables as Variables | undefined)),
   }),
 ];

@@ -1,5 +1,5 @@
 // Messages from other systems: correlated by name and key to waiting instances (or buffered for
-// ttlMs when nobody waits yet).
+// ttlMs when nobody waits yet). Signals: broadcast by name to everything that waits for them.
 
 import type { Variables } from '../../engine/types.ts';
 import type { EngineFacade, MessageResult } from '../engine-facade.ts';
@@ -22,5 +22,9 @@ export class MessageService {
       ...rest,
       correlationKey: correlationKey === undefined || correlationKey === null ? null : String(correlationKey),
     });
+  }
+
+  broadcast(name: string, variables?: Variables): Promise<{ triggered: number }> {
+    return this.engine.broadcastSignal(name, variables);
   }
 }

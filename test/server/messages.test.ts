@@ -86,4 +86,34 @@ describe('server: messages', () => {
     expect(bad.body.error.details.map((d) => d.path)).to.deep.equal(['/body/name']);
     expect((await server.as('aziz', 'POST', '/api/messages', { body: { name: 'x' } })).status).to.equal(403);
   });
+
+  it('broadcasts a signal to every waiting instance and counts them', async () => {
+    const deployed = await server.as('anna', 'POST', '/api/deployments', {
+      body: {
+        resources: [{
+          name: 'line.bpmn',
+          content: `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${NS} id="defs_line" targetNamespace="http://karvon.test">
+  <bpmn:signal id="stop" name="stop-the-line"/>
+  <bpmn:process id="line" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:intermediateCatchEvent id="waitStop"><bpmn:signalEventDefinition signalRef="stop"/></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="waitStop"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="waitStop" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`,
+        }],
+      },
+    });
+    expect(deployed.status, deployed.text).to.equal(201);
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push((await server.as<{ id: string }>('anna', 'POST', '/api/process-instances', { body: { processKey: 'line' } })).body.id);
+    const res = await server.as<{ triggered: number }>('dev', 'POST', '/api/signals', { body: { name: 'stop-the-line', variables: { why: 'jam' } } });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.deep.equal({ triggered: 2 });
+    for (const id of ids) expect((await state(id)).state).to.equal('completed');
+    const invalid = await server.as('dev', 'POST', '/api/signals', { body: { variables: {} } });
+    expect(invalid.status).to.equal(400);
+  });
 });

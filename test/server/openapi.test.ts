@@ -86,6 +86,7 @@ describe('server: OpenAPI document', () => {
       'POST /api/incidents/{id}/resolve',
       'GET /api/events',
       'POST /api/messages',
+      'POST /api/signals',
       'GET /api/adapters',
       'GET /api/element-templates',
       'GET /api/crm/customers',

@@ -7,7 +7,8 @@ import type { Variables } from '../../../engine/types.ts';
 import { createErpAdapter } from '../../../adapters/erp/adapter.ts';
 import type { ErpService } from '../../../adapters/erp/service.ts';
 import { odooAdapter } from '../../../adapters/odoo/adapter.ts';
-import { job } from '../support.ts';
+import { job, openTestStore } from '../support.ts';
+import { createAdapterRuntime } from '../../../adapters/runtime/index.ts';
 import { OdooFake } from './fakes/odoo.ts';
 import { odooSpec, runtimeFor, type CapturedLog } from './fixtures.ts';
 import { seedOdoo } from './fixtures.ts';
@@ -132,6 +133,30 @@ for (const protocol of ['json2', 'jsonrpc'] as const) {
     });
   });
 }
+
+describe('external adapters: Odoo connection test and drift check', () => {
+  it('passes while res.partner has every field the mapping writes, and names the field once one is gone', async () => {
+    const fake = await new OdooFake().start();
+    const db = await openTestStore();
+    try {
+      const runtime = await createAdapterRuntime({ store: db.store, connections: { erp: odooSpec(fake) } });
+      const ok = await runtime.testConnection('erp');
+      expect(ok, JSON.stringify(ok)).to.include({ ok: true });
+      fake.partnerFields = fake.partnerFields.filter((f) => f !== 'vat');
+      const drifted = await runtime.testConnection('erp');
+      expect(drifted.ok).to.equal(false);
+      expect(drifted.message).to.contain('taxId');
+      fake.partnerFields = [];
+      const runtimeWithBadKey = await createAdapterRuntime({ store: db.store, connections: { erp: { ...odooSpec(fake), config: { ...odooSpec(fake).config, apiKey: 'wrong-key-0000' } } } });
+      const refused = await runtimeWithBadKey.testConnection('erp');
+      expect(refused.ok).to.equal(false);
+      expect(refused.message).to.not.contain('wrong-key-0000');
+    } finally {
+      await db.close();
+      await fake.close();
+    }
+  });
+});
 
 describe('external adapters: Odoo contract', () => {
   it('implements exactly the ERP capability contract (names and schemas)', () => {

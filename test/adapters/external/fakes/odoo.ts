@@ -35,6 +35,8 @@ export class OdooFake {
   retryAfterSeconds = 1;
   /** Reset the connection after executing the next create on this model. */
   resetAfterCreate: string | null = null;
+  /** What `res.partner.fields_get` reports; drop one to simulate a customisation removing it. */
+  partnerFields = ['name', 'ref', 'vat', 'is_company', 'phone', 'email', 'street', 'street2', 'city', 'zip', 'state_id', 'country_id', 'comment', 'property_payment_term_id'];
   private seq = 1000;
   private closeServer: () => Promise<void> = async () => {};
 
@@ -158,7 +160,7 @@ export class OdooFake {
           return this.view(row, args.fields as string[] | undefined);
         });
       case 'fields_get':
-        return Object.fromEntries(['name', 'ref', 'vat', 'is_company', 'phone', 'email', 'street', 'street2', 'city', 'zip', 'state_id', 'country_id', 'comment', 'property_payment_term_id'].map((f) => [f, { type: 'char' }]));
+        return Object.fromEntries(this.partnerFields.map((f) => [f, { type: 'char' }]));
       case 'create': {
         const list = (args.vals_list ?? (args.vals ? [args.vals] : [])) as Rec[];
         return list.map((vals) => this.create(model, vals));

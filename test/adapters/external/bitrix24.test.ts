@@ -52,6 +52,13 @@ describe('external adapters: Bitrix24 as the CRM', () => {
     expect(card.lifetimeRevenue).to.equal(7_200_000);
   });
 
+  it('getCustomerCard of a contact (crm.contact.get) is a person', async () => {
+    const outcome = (await run('crm.getCustomerCard', { customerId: 'contact-21' })) as Completed;
+    expect(outcome.kind, JSON.stringify(outcome)).to.equal('complete');
+    expect(outcome.variables.customer).to.include({ id: 'contact-21', kind: 'person', name: 'Dilnoza Karimova' });
+    expect(outcome.variables.contacts).to.deep.equal([]);
+  });
+
   it('getCustomerCard of an unknown customer is the declared CUSTOMER_NOT_FOUND', async () => {
     expect(await run('crm.getCustomerCard', { customerId: 'company-404' })).to.include({ kind: 'bpmnError', errorCode: 'CUSTOMER_NOT_FOUND' });
     expect(await run('crm.getCustomerCard', { customerId: 'nobody' })).to.include({ kind: 'bpmnError', errorCode: 'CUSTOMER_NOT_FOUND' });

@@ -325,6 +325,19 @@ describe('inbox in the browser', function () {
     expect(await page.getByLabel('Priority').inputValue()).to.equal('high');
     await taskRow(page, 'SO-2601').waitFor();
     expect(await page.locator('.task-item').count()).to.equal(1);
+
+    // Signing out revokes the token on the server, not only in this browser.
+    const token = await page.evaluate<string | null>(`localStorage.getItem('karvon.token')`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in to your inbox' }).waitFor();
+    expect(await page.evaluate<string | null>(`localStorage.getItem('karvon.token')`)).to.equal(null);
+    // The logout request may still be on its way when the sign-in page shows.
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 401; i++) {
+      status = (await fetch(`${server!.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).to.equal(401);
   });
 
   it('fits a 360 px wide phone screen', async () => {

@@ -5,7 +5,7 @@ import { api, session, type User } from './api.ts';
 import { clear, h } from './dom.ts';
 import { live } from './live.ts';
 import { describeError, mountToasts } from './notify.ts';
-import { currentPath, match, navigate, route, type Page } from './router.ts';
+import { currentPath, match, route, type Page } from './router.ts';
 import { loginPage } from './pages/login.ts';
 import { tasksPage } from './pages/tasks.ts';
 import { taskPage } from './pages/task.ts';
@@ -186,5 +186,4 @@ async function boot(): Promise<void> {
   }
 }
 
-export { navigate };
 void boot();

@@ -1,14 +1,10 @@
 // The engine facade on the real embedded store with a manual clock: deploy versions, in-process
 // jobs with retries and backoff, incidents, user tasks under contention, history.
 
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
-import { openSqliteStore } from '../../engine/store/sqlite.ts';
+import { forEachBackend } from './backends.ts';
 import type { InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
 import { bpmn, flow, serviceTask, userTask } from './harness.ts';
 import { KarvonError } from '../../engine/errors.ts';
@@ -41,23 +37,20 @@ class FakeAdapters implements InProcessJobHandler {
   }
 }
 
-describe('engine runtime on the embedded store', () => {
-  let dir: string;
+forEachBackend('engine runtime', (backend) => {
   let engine: Engine;
   let clock: ManualClock;
   let adapters: FakeAdapters;
 
   beforeEach(async () => {
-    dir = join(tmpdir(), `karvon-engine-${randomUUID()}`);
     clock = new ManualClock('2026-03-01T09:00:00Z');
     adapters = new FakeAdapters();
-    engine = await Engine.open({ store: await openSqliteStore({ file: join(dir, 'karvon.db') }), clock, handlers: [adapters] });
+    engine = await Engine.open({ store: await backend.open(), clock, handlers: [adapters] });
   });
 
   afterEach(async () => {
     await engine.close();
     await engine.store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('versions deployments: identical → same version (created false), changed → n+1; instances stay on their version', async () => {

@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
-import { openSqliteStore } from '../../engine/store/sqlite.ts';
+import { forEachBackend } from './backends.ts';
 import { bpmn, compile, flow, model, Sim, userTask } from './harness.ts';
 
 const message = `<bpmn:message id="Msg" name="paymentReceived"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>`;
@@ -36,20 +32,17 @@ describe('receive task and message correlation', () => {
     expect(problems.map((p) => p.message)).to.deep.equal(['receive task has no messageRef']);
   });
 
-  describe('through the engine', () => {
-    let dir: string;
+  forEachBackend('through the engine', (backend) => {
     let engine: Engine;
     let clock: ManualClock;
     beforeEach(async () => {
-      dir = join(tmpdir(), `karvon-msg-${randomUUID()}`);
       clock = new ManualClock();
-      engine = await Engine.open({ store: await openSqliteStore({ file: join(dir, 'k.db') }), clock });
+      engine = await Engine.open({ store: await backend.open(), clock });
       await engine.deploy([{ name: 'pay.bpmn', content: waitForPayment }]);
     });
     afterEach(async () => {
       await engine.close();
       await engine.store.close();
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('correlates by name and key to the waiting instance only', async () => {

@@ -1,33 +1,26 @@
 // Timers through the engine and the embedded store, driven by the manual clock as the API's test
 // clock does: each fires once, in order, and canceling a scope drops its timers.
 
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
-import { openSqliteStore } from '../../engine/store/sqlite.ts';
+import { forEachBackend } from './backends.ts';
 import { bpmn, flow, userTask } from './harness.ts';
 
 const timerDef = (kind: string, value: string) => `<bpmn:timerEventDefinition><bpmn:${kind}>${value}</bpmn:${kind}></bpmn:timerEventDefinition>`;
 const HOUR = 3_600_000;
 
-describe('timers through the engine', () => {
-  let dir: string;
+forEachBackend('timers through the engine', (backend) => {
   let engine: Engine;
   let clock: ManualClock;
 
   beforeEach(async () => {
-    dir = join(tmpdir(), `karvon-timers-${randomUUID()}`);
     clock = new ManualClock('2026-03-02T08:00:00Z');
-    engine = await Engine.open({ store: await openSqliteStore({ file: join(dir, 'k.db') }), clock });
+    engine = await Engine.open({ store: await backend.open(), clock });
   });
   afterEach(async () => {
     await engine.close();
     await engine.store.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a reminder cycle on an approval fires at each due time and stops when the task is done', async () => {

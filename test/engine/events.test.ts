@@ -1,11 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
-import { openSqliteStore } from '../../engine/store/sqlite.ts';
+import { forEachBackend } from './backends.ts';
 import { bpmn, flow, model, Sim, userTask } from './harness.ts';
 import type { Effect } from '../../engine/types.ts';
 
@@ -62,17 +58,14 @@ describe('message and signal events, event-based gateway', () => {
     expect(r.broadcasts).to.deep.equal([{ name: 'stopTheLine', variables: {} }]);
   });
 
-  describe('through the engine', () => {
-    let dir: string;
+  forEachBackend('through the engine', (backend) => {
     let engine: Engine;
     beforeEach(async () => {
-      dir = join(tmpdir(), `karvon-events-${randomUUID()}`);
-      engine = await Engine.open({ store: await openSqliteStore({ file: join(dir, 'k.db') }), clock: new ManualClock() });
+      engine = await Engine.open({ store: await backend.open(), clock: new ManualClock() });
     });
     afterEach(async () => {
       await engine.close();
       await engine.store.close();
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('a message start event starts one instance per message, and a correlation key prevents a duplicate while one is active', async () => {

@@ -65,10 +65,10 @@ describe('ship goods in the inbox (demo data)', function () {
     await page.screenshot({ path: path.join(shotsDir, name), fullPage: true });
   }
 
-  async function shipGoods(customerId: string, dealId: string, items: Array<{ sku: string; quantity: number }>): Promise<string> {
+  async function shipGoods(businessKey: string, customerId: string, dealId: string, items: Array<{ sku: string; quantity: number }>): Promise<string> {
     const created = await dilnozaApi.call<{ id: string }>('POST', '/api/process-instances', {
       processKey: 'ship-goods',
-      businessKey: `${customerId}-${Date.now()}`,
+      businessKey,
       variables: { customerId, dealId, items },
     });
     return created.id;
@@ -104,7 +104,7 @@ describe('ship goods in the inbox (demo data)', function () {
     await page.getByLabel(/^Deal ID/).fill('deal_ipak_yoli_yarn');
     await page.getByLabel(/^SKU/).fill('PAXTA-IP-30');
     await page.getByLabel(/^Quantity/).fill('120');
-    await page.getByLabel(/^Business key/).fill('SHIP-IPAK-1');
+    await page.getByLabel(/^Business key/).fill('SO-3101');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
 
     // The case is visible once its first task reaches the sales group; the page opens it then.
@@ -113,7 +113,7 @@ describe('ship goods in the inbox (demo data)', function () {
     await page.locator('.diagram .djs-element.k-done[data-element-id="Task_RequestShipment"]').waitFor();
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
-    await openTask(page, 'Shipment confirmed', '#SHIP-IPAK-1');
+    await openTask(page, 'Shipment confirmed', '#SO-3101');
 
     const card = page.locator('.customer-card');
     await card.getByText("Ipak Yo'li Savdo MChJ").waitFor();
@@ -134,7 +134,7 @@ describe('ship goods in the inbox (demo data)', function () {
     await page.getByRole('button', { name: 'Complete task' }).click();
     await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
 
-    const [started] = await admin.call<Array<{ id: string }>>('GET', '/api/process-instances?businessKey=SHIP-IPAK-1');
+    const [started] = await admin.call<Array<{ id: string }>>('GET', '/api/process-instances?businessKey=SO-3101');
     const done = await until('the case to end', async () => {
       const i = await instance(started!.id);
       return i.state === 'completed' ? i : null;
@@ -144,9 +144,9 @@ describe('ship goods in the inbox (demo data)', function () {
   });
 
   it('shows the warehouse exactly which items are short, and lets them cancel', async () => {
-    const id = await shipGoods('cus_registon_savdo', 'deal_registon_ceramics', [{ sku: 'RISHTON-LAGAN', quantity: 20 }]);
+    const id = await shipGoods('SO-3102', 'cus_registon_savdo', 'deal_registon_ceramics', [{ sku: 'RISHTON-LAGAN', quantity: 20 }]);
     const page = await signedIn('timur');
-    await openTask(page, 'Resolve stock shortage', '#cus_registon_savdo');
+    await openTask(page, 'Resolve stock shortage', '#SO-3102');
 
     const short = page.locator('.short-items');
     await short.getByText(/Not enough stock/).first().waitFor();
@@ -173,9 +173,9 @@ describe('ship goods in the inbox (demo data)', function () {
   });
 
   it('asks sales to complete an address the ERP cannot use, then ships on retry', async () => {
-    const id = await shipGoods('cus_fargona_baraka', 'deal_fargona_oil', [{ sku: 'PAXTA-YOGI-5L', quantity: 10 }]);
+    const id = await shipGoods('SO-3103', 'cus_fargona_baraka', 'deal_fargona_oil', [{ sku: 'PAXTA-YOGI-5L', quantity: 10 }]);
     const page = await signedIn('aziz');
-    await openTask(page, 'Complete customer address', '#cus_fargona_baraka');
+    await openTask(page, 'Complete customer address', '#SO-3103');
 
     const problem = page.locator('.problem');
     await problem.getByText(/Farg'ona Baraka Trade/).first().waitFor();
@@ -198,7 +198,7 @@ describe('ship goods in the inbox (demo data)', function () {
     await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
 
     // The retry ships; the confirmation shows the shipment and keeps the earlier failure folded away.
-    await openTask(page, 'Shipment confirmed', '#cus_fargona_baraka').catch(async (err: Error) => {
+    await openTask(page, 'Shipment confirmed', '#SO-3103').catch(async (err: Error) => {
       const now = (await instance(id)) as unknown as Record<string, unknown>;
       const vars = now.variables as Record<string, unknown>;
       const detail = { state: now.state, activeElements: now.activeElements, incidents: now.incidents, variables: Object.keys(vars), shipment: vars.shipment, error: vars.error };

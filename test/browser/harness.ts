@@ -110,7 +110,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const adminPassword = `admin-${Math.random().toString(36).slice(2)}-Pw1`;
   // The browser suite always runs on its own embedded store: under `npm run test:mongo` a
   // shared MONGODB_URL would mix its users and tasks with other suites' data.
-  const { MONGODB_URL: _ignored, ...parentEnv } = process.env;
+  // NODE_ENV is dropped too: building the inbox with Vite inside this process sets it to
+  // 'production', which would turn the server's demo mode off.
+  const { MONGODB_URL: _ignored, NODE_ENV: _mode, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: projectRoot,
     env: {

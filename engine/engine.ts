@@ -55,6 +55,11 @@ export interface EngineOptions {
   workerId?: string;
   /** How often to look for jobs made elsewhere or due after a backoff; 0 disables polling. */
   pollMs?: number;
+  /**
+   * Lease of an in-process job (default LOCK_MS, 2 min): how long a node that died mid-job keeps
+   * it from the others. Multi-node tests shorten it to see a killed node's jobs taken over.
+   */
+  jobLockMs?: number;
 }
 
 export type EngineEvent =
@@ -105,6 +110,7 @@ export class Engine {
   private readonly timers: TimerScheduler;
   private readonly logger: EngineLogger;
   readonly workerId: string;
+  private readonly jobLockMs: number;
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private pollTimer: NodeJS.Timeout | null = null;
@@ -117,6 +123,7 @@ export class Engine {
     this.ids = options.ids ?? new RandomIds();
     this.logger = options.logger ?? silent;
     this.workerId = options.workerId ?? hostname();
+    this.jobLockMs = options.jobLockMs ?? LOCK_MS;
     this.deployer = new Deployer(this.store, this.ids, () => this.clock.now());
     this.messages = this.store.collection<BufferedMessage>({ name: 'messages', indexes: ['name', 'pending', 'expiresAt'] });
     this.runner = new JobRunner(
@@ -124,6 +131,7 @@ export class Engine {
         store: this.store,
         clock: this.clock,
         workerId: this.workerId,
+        lockMs: this.jobLockMs,
         jobVariables: (job) => this.jobVariables(job),
         completeJob: (key, variables) => this.completeJob(key, variables),
         failJob: (key, input) => this.failJob(key, input),
@@ -223,7 +231,10 @@ export class Engine {
   // --------------------------------------------------------------------------------------------
   // Instances
 
-  async startInstance(input: { processKey: string; version?: number; businessKey?: string | null; variables?: Variables }): Promise<InstanceSummary> {
+  async startInstance(
+    input: { processKey: string; version?: number; businessKey?: string | null; variables?: Variables },
+    opts: { startedBy?: string | null } = {},
+  ): Promise<InstanceSummary> {
     const def = await this.store.findDefinition(input.processKey, input.version);
     if (!def) {
       throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
@@ -232,7 +243,12 @@ export class Engine {
     const started = Date.now();
     let ok = false;
     try {
-      const result = step(model, null, { type: 'start', instanceId: this.ids.next(), businessKey: input.businessKey ?? null, variables: input.variables }, this.stepContext());
+      const result = step(
+        model,
+        null,
+        { type: 'start', instanceId: this.ids.next(), businessKey: input.businessKey ?? null, variables: input.variables, startedBy: opts.startedBy ?? null },
+        this.stepContext(),
+      );
       this.preLease(result.effects);
       await this.store.createInstance(result.state, result.effects);
       this.after(result);
@@ -700,7 +716,7 @@ export class Engine {
     for (const e of effects) {
       if (e.type === 'job.put' && this.runner.handles(e.job.type)) {
         e.job.lockOwner = this.workerId;
-        e.job.lockExpiresAt = now + LOCK_MS;
+        e.job.lockExpiresAt = now + this.jobLockMs;
       }
     }
   }
@@ -764,6 +780,7 @@ function summary(state: InstanceState): InstanceSummary {
     processKey: state.processKey,
     version: state.version,
     businessKey: state.businessKey,
+    startedBy: state.startedBy ?? null,
     state: state.status,
     startedAt: state.startedAt,
     endedAt: state.endedAt,

@@ -12,7 +12,7 @@ import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } fr
 
 export type Command =
   /** `startElement` picks a timer or message start event; the none start event otherwise. */
-  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string; parent?: { instanceId: string; elementInstance: string } }
+  | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string; parent?: { instanceId: string; elementInstance: string }; startedBy?: string | null }
   | { type: 'completeJob'; jobKey: string; variables?: Variables }
   | { type: 'failJob'; jobKey: string; retries: number; errorMessage: string; backoffMs?: number }
   | { type: 'throwError'; jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables }
@@ -66,6 +66,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
     businessKey: command.businessKey ?? null,
     status: 'active',
     ...(command.parent ? { parent: command.parent } : {}),
+    ...(command.startedBy ? { startedBy: command.startedBy } : {}),
     startedAt: iso,
     endedAt: null,
     seq: 0,

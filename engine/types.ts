@@ -77,6 +77,8 @@ export interface InstanceState {
   definitionId: string;
   businessKey: string | null;
   status: InstanceStatus;
+  /** Who started it (a user name), when a person did. */
+  startedBy?: string | null;
   /** Set for an instance started by a call activity: where to report back. */
   parent?: { instanceId: string; elementInstance: string } | null;
   startedAt: string;
@@ -194,6 +196,7 @@ export interface InstanceSummary {
   processKey: string;
   version: number;
   businessKey: string | null;
+  startedBy: string | null;
   state: InstanceStatus;
   startedAt: string;
   endedAt: string | null;

@@ -82,6 +82,7 @@ export const instanceSummary = named('InstanceSummary', {
     processKey: { type: 'string' },
     version: { type: 'integer' },
     businessKey: nullableString,
+    startedBy: { ...nullableString, description: 'The user who started it, when a person did.' },
     state: instanceState,
     startedAt: dateTime,
     endedAt: nullableDateTime,

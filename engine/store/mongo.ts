@@ -389,6 +389,7 @@ function toSummary(doc: Partial<InstanceDoc>): InstanceSummary {
     processKey: doc.processKey as string,
     version: doc.version as number,
     businessKey: doc.businessKey ?? null,
+    startedBy: doc.startedBy ?? null,
     state: doc.state as InstanceSummary['state'],
     startedAt: doc.startedAt as string,
     endedAt: doc.endedAt ?? null,

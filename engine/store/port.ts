@@ -58,6 +58,7 @@ export interface InstanceFilter {
   processKey?: string;
   state?: InstanceStatus;
   businessKey?: string;
+  startedBy?: string;
   limit?: number;
 }
 

@@ -79,6 +79,7 @@ type InstanceRow = [
   startedAt: string,
   endedAt: string | null,
   data: string,
+  startedBy: string | null,
 ];
 type HistoryRow = [
   processInstanceId: string,
@@ -133,7 +134,7 @@ class SqliteStore implements Store {
 
     this.insertInstanceStmt = db.prepare(
       `INSERT INTO instances (id, rev, process_key, version, definition_id, business_key, state,
-         started_at, ended_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         started_at, ended_at, data, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateInstanceStmt = db.prepare(
       'UPDATE instances SET rev = ?, data = ? WHERE id = ? AND rev = ?',
@@ -256,7 +257,8 @@ class SqliteStore implements Store {
     if (filter.processKey !== undefined) where.add('process_key = ?', filter.processKey);
     if (filter.state !== undefined) where.add('state = ?', filter.state);
     if (filter.businessKey !== undefined) where.add('business_key = ?', filter.businessKey);
-    const sql = `SELECT id, process_key, version, business_key, state, started_at, ended_at
+    if (filter.startedBy !== undefined) where.add('started_by = ?', filter.startedBy);
+    const sql = `SELECT id, process_key, version, business_key, started_by, state, started_at, ended_at
       FROM instances ${where.toSql()} ORDER BY started_at, id LIMIT ?`;
     const rows = this.queries.get(sql).all(...where.params, limitParam(filter.limit));
     return rows.map(toSummary);
@@ -373,6 +375,7 @@ class SqliteStore implements Store {
         state.startedAt,
         state.endedAt,
         data,
+        state.startedBy ?? null,
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(`instance ${state.id} already exists`);
@@ -450,6 +453,7 @@ function toSummary(row: Row): InstanceSummary {
     processKey: row.process_key as string,
     version: row.version as number,
     businessKey: row.business_key as string | null,
+    startedBy: (row.started_by as string | null) ?? null,
     state: row.state as InstanceSummary['state'],
     startedAt: row.started_at as string,
     endedAt: row.ended_at as string | null,

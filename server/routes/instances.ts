@@ -23,6 +23,7 @@ const listQuery = {
     processKey: { type: 'string' },
     state: { enum: ['active', 'completed', 'terminated', 'canceled'] },
     businessKey: { type: 'string' },
+    startedBy: { type: 'string', minLength: 1, maxLength: 255, description: '`me` or a user name: instances that person started.' },
     limit: { type: 'integer', minimum: 1, maximum: 10_000 },
   },
 } as const;
@@ -53,7 +54,7 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
     method: 'get',
     path: '/api/process-instances',
     summary: 'List process instances',
-    description: 'Employees see only instances in which they have or had a task.',
+    description: 'Employees see only instances they started or in which they have or had a task.',
     tags: ['instances'],
     access: READERS,
     query: listQuery,

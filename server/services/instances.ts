@@ -1,5 +1,6 @@
 // Process instances. Overseers (admins, analysts) read every instance; anyone else only the
-// instances in which they have or had a task, so an employee's "my cases" never shows others'.
+// instances they started or in which they have or had a task, so an employee's "my cases" never
+// shows others'.
 
 import { ForbiddenError } from '../../engine/errors.ts';
 import type { InstanceFilter } from '../../engine/store/port.ts';
@@ -22,25 +23,32 @@ export class InstanceService {
     return this.engine.startInstance(input, { startedBy: user.username });
   }
 
-  async list(user: AuthUser, filter: InstanceFilter): Promise<InstanceSummary[]> {
+  async list(user: AuthUser, query: InstanceFilter & { startedBy?: string }): Promise<InstanceSummary[]> {
+    const filter: InstanceFilter = { ...query, startedBy: query.startedBy === 'me' ? user.username : query.startedBy };
     if (overseesAll(user)) return this.engine.listInstances(filter);
+    if (filter.startedBy !== undefined && filter.startedBy !== user.username) return [];
     const mine = await this.instancesWithTasksOf(user);
-    if (mine.size === 0) return [];
     // The limit applies after the visibility filter, so ask the engine for everything.
-    const all = await this.engine.listInstances({ ...filter, limit: undefined });
-    const visible = all.filter((i) => mine.has(i.id));
+    const [withTasks, started] = await Promise.all([
+      mine.size && filter.startedBy === undefined ? this.engine.listInstances({ ...filter, limit: undefined }) : Promise.resolve([]),
+      this.engine.listInstances({ ...filter, startedBy: user.username, limit: undefined }),
+    ]);
+    const byId = new Map<string, InstanceSummary>();
+    for (const i of withTasks) if (mine.has(i.id)) byId.set(i.id, i);
+    for (const i of started) byId.set(i.id, i);
+    const visible = [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
     return filter.limit !== undefined ? visible.slice(0, filter.limit) : visible;
   }
 
   async get(user: AuthUser, id: string): Promise<InstanceDetail> {
     const instance = await this.engine.getInstance(id);
-    await this.assertCanRead(user, id);
+    await this.assertCanRead(user, instance);
     return instance;
   }
 
   async history(user: AuthUser, id: string): Promise<HistoryEntry[]> {
     const entries = await this.engine.history(id);
-    await this.assertCanRead(user, id);
+    await this.assertCanRead(user, await this.engine.getInstance(id));
     return entries;
   }
 
@@ -50,9 +58,9 @@ export class InstanceService {
     return summary;
   }
 
-  private async assertCanRead(user: AuthUser, id: string): Promise<void> {
-    if (overseesAll(user)) return;
-    const tasks = await this.engine.listTasks({ processInstanceId: id, visibleTo: taskVisibility(user), limit: 1 });
+  private async assertCanRead(user: AuthUser, instance: InstanceSummary): Promise<void> {
+    if (overseesAll(user) || instance.startedBy === user.username) return;
+    const tasks = await this.engine.listTasks({ processInstanceId: instance.id, visibleTo: taskVisibility(user), limit: 1 });
     if (tasks.length === 0) throw new ForbiddenError('You have no task in this process instance.');
   }
 

@@ -163,6 +163,21 @@ describe('server: processes, instances and the inbox', () => {
       expect(timurs.body.map((i) => i.id)).not.to.include(id);
     });
 
+    it('"my cases": an employee reads an instance they started even with no task in it', async () => {
+      const id = await start('ORDER-TIMUR', 'timur');
+      const instance = await server.as<Instance & { startedBy: string | null }>('timur', 'GET', `/api/process-instances/${id}`);
+      expect(instance.status, instance.text).to.equal(200);
+      expect(instance.body.startedBy).to.equal('timur');
+      expect((await server.as('timur', 'GET', `/api/process-instances/${id}/history`)).status).to.equal(200);
+      const started = await server.as<Instance[]>('timur', 'GET', '/api/process-instances?startedBy=me');
+      expect(started.body.map((i) => i.id)).to.deep.equal([id]);
+      const listed = await server.as<Instance[]>('timur', 'GET', '/api/process-instances?processKey=order');
+      expect(listed.body.map((i) => i.id)).to.include(id);
+      expect((await server.as('dilnoza', 'GET', '/api/process-instances?startedBy=timur')).body).to.deep.equal([]);
+      const other = await server.as<Instance[]>('anna', 'GET', '/api/process-instances?startedBy=timur');
+      expect(other.body.map((i) => i.id)).to.deep.equal([id]);
+    });
+
     it('claim, complete, job, next task for the warehouse, and a completed instance with history', async () => {
       const id = await start('ORDER-3');
       const review = await taskOf(id, 'review');

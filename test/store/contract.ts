@@ -172,8 +172,8 @@ export function storeContract(
         expect(await store.getTask(loserTask)).to.equal(null);
       });
 
-      it('lists instances by process key, state and business key, oldest first', async () => {
-        await store.createInstance(instance('pi-3', { startedAt: at(3), businessKey: 'B' }), []);
+      it('lists instances by process key, state, business key and starter, oldest first', async () => {
+        await store.createInstance(instance('pi-3', { startedAt: at(3), businessKey: 'B', startedBy: 'aziz' }), []);
         await store.createInstance(instance('pi-1', { startedAt: at(1), businessKey: 'A' }), []);
         await store.createInstance(
           instance('pi-2', { startedAt: at(2), processKey: 'invoice', businessKey: 'A' }),
@@ -193,11 +193,13 @@ export function storeContract(
         expect(await ids({ processKey: 'order', businessKey: 'A' })).to.deep.equal(['pi-1']);
         expect(await ids({ processKey: 'order', state: 'completed' })).to.deep.equal(['pi-4']);
         expect(await ids({ limit: 2 })).to.deep.equal(['pi-1', 'pi-2']);
+        expect(await ids({ startedBy: 'aziz' })).to.deep.equal(['pi-3']);
         expect((await store.listInstances({ businessKey: 'B' }))[0]).to.deep.equal({
           id: 'pi-3',
           processKey: 'order',
           version: 1,
           businessKey: 'B',
+          startedBy: 'aziz',
           state: 'active',
           startedAt: at(3),
           endedAt: null,

@@ -41,6 +41,7 @@ export interface InstanceDoc {
   version: number;
   definitionId: string;
   businessKey: string | null;
+  startedBy?: string | null;
   state: string;
   startedAt: string;
   endedAt: string | null;
@@ -239,6 +240,7 @@ function instanceDoc(state: InstanceState, token: string): InstanceDoc {
     version: state.version,
     definitionId: state.definitionId,
     businessKey: state.businessKey,
+    startedBy: state.startedBy ?? null,
     state: state.status,
     startedAt: state.startedAt,
     endedAt: state.endedAt,

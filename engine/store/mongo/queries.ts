@@ -79,6 +79,7 @@ export function instanceQuery(filter: InstanceFilter): Query {
   if (filter.processKey !== undefined) where.processKey = filter.processKey;
   if (filter.state !== undefined) where.state = filter.state;
   if (filter.businessKey !== undefined) where.businessKey = filter.businessKey;
+  if (filter.startedBy !== undefined) where.startedBy = filter.startedBy;
   return { filter: where, sort: { startedAt: 1, _id: 1 } };
 }
 

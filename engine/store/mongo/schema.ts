@@ -44,6 +44,7 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { name: 'by_process_state', key: { processKey: 1, state: 1, startedAt: 1, _id: 1 } },
     { name: 'by_state', key: { state: 1, startedAt: 1, _id: 1 } },
     { name: 'by_business_key', key: { businessKey: 1, startedAt: 1 } },
+    { name: 'by_starter', key: { startedBy: 1, startedAt: 1 } },
     { name: 'by_start', key: { startedAt: 1, _id: 1 } },
   ],
   [COLLECTIONS.commits]: [{ name: 'by_instance', key: { instanceId: 1, rev: 1 } }],

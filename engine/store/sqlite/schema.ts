@@ -187,6 +187,12 @@ const MIGRATIONS: readonly string[] = [
     ON tasks (assignee, state, priority DESC, due_date IS NULL, due_date, created_at, id)
     WHERE assignee IS NOT NULL;
   `,
+  // 5: who started an instance, for "my cases".
+  `
+  ALTER TABLE instances ADD COLUMN started_by TEXT;
+  UPDATE instances SET started_by = json_extract(data, '$.startedBy');
+  CREATE INDEX instances_by_starter ON instances (started_by, started_at) WHERE started_by IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,25 @@ export const bitrix24ConfigSchema = {
     burst: { type: 'integer', minimum: 1, default: 50, title: 'Burst', description: 'Bucket size before the portal answers QUERY_LIMIT_EXCEEDED (50; 250 on Enterprise)' },
     taxIdField: { type: 'string', default: 'UF_CRM_TAX_ID', title: 'Tax id field', description: 'Company/contact field holding the tax id (INN/STIR/VAT)' },
     currency: { type: 'string', default: 'UZS', title: 'Currency for lifetime revenue' },
+    applicationToken: {
+      type: 'string',
+      minLength: 8,
+      title: 'Application token',
+      description: 'auth[application_token] that this portal\'s outbound webhook or robot sends; Karvon rejects robot calls without it',
+      'x-secret': true,
+    },
+    robot: {
+      type: 'object',
+      title: 'Deal-stage robot',
+      description: 'POST /api/integrations/bitrix24/<connection>/robot starts this process for the deal',
+      required: ['processKey'],
+      properties: {
+        processKey: { type: 'string', minLength: 1, title: 'Process key' },
+        stage: { type: 'string', minLength: 1, title: 'Stage', description: 'STAGE_ID the deal must be in (e.g. C1:PREPARATION); calls for other stages are ignored' },
+        skuField: { type: 'string', minLength: 1, default: 'XML_ID', title: 'SKU field', description: 'crm.product field holding the SKU the ERP knows (XML_ID is the external code ERP exchanges fill)' },
+      },
+      additionalProperties: false,
+    },
     stages: {
       type: 'object',
       title: 'Deal stages',
@@ -44,6 +63,8 @@ export interface Bitrix24Config {
   burst?: number;
   taxIdField?: string;
   currency?: string;
+  applicationToken?: string;
+  robot?: { processKey: string; stage?: string; skuField?: string };
   stages?: Partial<Record<DealStage, string>>;
 }
 

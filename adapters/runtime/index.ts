@@ -58,6 +58,11 @@ export interface AdapterRuntime {
   elementTemplates(): ElementTemplate[];
   /** Connection check plus, for ERP connections, the mapping drift check. */
   testConnection(name: string): Promise<ConnectionTestResult>;
+  /**
+   * A context for calling a connection's system outside a job (an inbound integration reading the
+   * record it was told about), with the same secret redaction in its log; null for no such name.
+   */
+  connectionContext(name: string): { connection: Connection; context: ConnectionContext } | null;
 }
 
 export async function createAdapterRuntime(options: AdapterRuntimeOptions): Promise<AdapterRuntime> {
@@ -90,6 +95,24 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
     listAdapters: () => listAdapters(connections),
     elementTemplates: () => elementTemplates(connections),
     testConnection: (name) => testConnection(connections, name, options.log),
+    connectionContext: (name) => {
+      const connection = connections.find((c) => c.name === name);
+      return connection ? { connection, context: contextFor(connection, options.log) } : null;
+    },
+  };
+}
+
+function contextFor(connection: Connection, log: LogSink | undefined): ConnectionContext {
+  const name = connection.name;
+  const redactor = createRedactor(secretValues(connection.adapter.configSchema, connection.config));
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Readonly<Record<string, unknown>>) =>
+    log?.(level, redactor.text(message), redactor.value({ connection: name, ...fields }, { maskKeys: true }));
+  return {
+    config: connection.config,
+    connection: name,
+    logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
+    signal: AbortSignal.timeout(connection.limits.timeoutMs),
+    now: () => Date.now(),
   };
 }
 
@@ -97,15 +120,7 @@ async function testConnection(connections: readonly Connection[], name: string, 
   const connection = connections.find((c) => c.name === name);
   if (!connection) return { connection: name, ok: false, message: `No connection "${name}"`, drift: null };
   const redactor = createRedactor(secretValues(connection.adapter.configSchema, connection.config));
-  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Readonly<Record<string, unknown>>) =>
-    log?.(level, redactor.text(message), redactor.value({ connection: name, ...fields }, { maskKeys: true }));
-  const context: ConnectionContext = {
-    config: connection.config,
-    connection: name,
-    logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
-    signal: AbortSignal.timeout(connection.limits.timeoutMs),
-    now: () => Date.now(),
-  };
+  const context = contextFor(connection, log);
   try {
     await connection.adapter.testConnection?.(context);
     let drift: DriftReport | null = null;

@@ -1,6 +1,6 @@
-// JSON bodies only, with a size limit per route, and no prototype-polluting keys anywhere in
-// the document: variables travel from here into FEEL and adapters, so `__proto__` and friends
-// are refused at the edge rather than trusted to every consumer downstream.
+// JSON bodies (form bodies only where a route declares them), with a size limit per route, and
+// no prototype-polluting keys anywhere in the document: variables travel from here into FEEL and
+// adapters, so `__proto__` and friends are refused at the edge rather than trusted downstream.
 
 import express, { type RequestHandler } from 'express';
 import { ValidationError } from '../../engine/errors.ts';
@@ -16,29 +16,48 @@ function carriesBody(headers: Record<string, string | string[] | undefined>): bo
 
 export function jsonBody(limit: number): RequestHandler[] {
   const parse = express.json({ limit, strict: false, type: isJsonType });
-  const gate: RequestHandler = (req, _res, next) => {
+  return [gateOn(isJsonType), parse, guard];
+}
+
+/**
+ * application/x-www-form-urlencoded, only for routes that declare it (Bitrix24 robots and
+ * outbound webhooks can post nothing else). `extended` reads `auth[domain]` as nested objects;
+ * the same reserved-key guard runs after it.
+ */
+export function formBody(limit: number): RequestHandler[] {
+  const parse = express.urlencoded({ limit, extended: true, type: isFormType, parameterLimit: 1000 });
+  return [gateOn(isFormType), parse, guard];
+}
+
+function gateOn(accepts: (req: { headers: Record<string, string | string[] | undefined> }) => boolean): RequestHandler {
+  return (req, _res, next) => {
     if (!carriesBody(req.headers)) {
       req.body = undefined;
       next();
       return;
     }
-    if (!isJsonType(req)) {
+    if (!accepts(req)) {
       next(new UnsupportedMediaTypeError());
       return;
     }
     next();
   };
-  const guard: RequestHandler = (req, _res, next) => {
-    const bad = findForbiddenKey(req.body);
-    if (bad !== null) {
-      next(new ValidationError(`The key "${bad.key}" is not allowed in a request body.`, [
-        { path: `/body${bad.path}`, message: 'is a reserved key' },
-      ]));
-      return;
-    }
-    next();
-  };
-  return [gate, parse, guard];
+}
+
+const guard: RequestHandler = (req, _res, next) => {
+  const bad = findForbiddenKey(req.body);
+  if (bad !== null) {
+    next(new ValidationError(`The key "${bad.key}" is not allowed in a request body.`, [
+      { path: `/body${bad.path}`, message: 'is a reserved key' },
+    ]));
+    return;
+  }
+  next();
+};
+
+function isFormType(req: { headers: Record<string, string | string[] | undefined> }): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
 function isJsonType(req: { headers: Record<string, string | string[] | undefined> }): boolean {

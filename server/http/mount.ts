@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { ForbiddenError } from '../../engine/errors.ts';
-import { jsonBody } from './body.ts';
+import { formBody, jsonBody } from './body.ts';
 import { UnauthenticatedError } from './errors.ts';
 import type { AuthUser, Reply, RequestContext, Route } from './route.ts';
 import { compileValidator, validationFailed, type Part, type Validator } from './validation.ts';
@@ -103,7 +103,8 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
   };
 
   const needsBody = route.body !== undefined;
-  return [authenticate, ...(needsBody ? jsonBody(limit) : []), run];
+  const body = route.bodyType === 'form' ? formBody(limit) : jsonBody(limit);
+  return [authenticate, ...(needsBody ? body : []), run];
 }
 
 /** `?state=&processKey=x` means "no state filter": forms and templated URLs send empty fields. */

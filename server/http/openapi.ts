@@ -116,7 +116,7 @@ export function buildOpenApi(routes: Route[], info: OpenApiInfo): Record<string,
       tags: route.tags,
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toRef(route.body) } } } }
+        ? { requestBody: { required: true, content: { [route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: toRef(route.body) } } } }
         : {}),
       responses,
       ...(route.access === 'public' ? { security: [] } : {}),

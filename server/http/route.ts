@@ -62,6 +62,8 @@ interface RouteBase {
   access: Access;
   /** Maximum JSON body in bytes; the app's default when unset. */
   bodyLimit?: 'default' | 'deployment';
+  /** How the body is encoded; JSON unless a caller can send nothing else (Bitrix24 robots). */
+  bodyType?: 'json' | 'form';
   responses: Record<number, ResponseSpec>;
 }
 

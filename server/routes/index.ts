@@ -8,6 +8,7 @@ import { crmRoutes } from './crm.ts';
 import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
 import { instanceRoutes } from './instances.ts';
+import { integrationRoutes } from './integrations.ts';
 import { jobRoutes } from './jobs.ts';
 import { messageRoutes } from './messages.ts';
 import { processRoutes } from './processes.ts';
@@ -29,4 +30,5 @@ export const routeModules: RouteModule[] = [
   crmRoutes,
   erpRoutes,
   clockRoutes,
+  integrationRoutes,
 ];

@@ -103,6 +103,7 @@ describe('server: OpenAPI document', () => {
       'POST /api/erp/stock/adjust',
       'GET /api/erp/shipments',
       'GET /api/erp/shipments/{id}',
+      'POST /api/integrations/bitrix24/{connection}/robot',
       'GET /health',
       'GET /metrics',
     ]);

@@ -25,6 +25,9 @@ export class Bitrix24Fake {
   deals = new Map<string, Rec>();
   activities = new Map<string, Rec>();
   leads = new Map<string, Rec>();
+  products = new Map<string, Rec>();
+  /** Deal id → its product rows (crm.deal.productrows.get). */
+  productRows = new Map<string, Rec[]>();
   /** Method names in arrival order, with the time they arrived. */
   calls: { method: string; at: number }[] = [];
   /** The next n requests answer QUERY_LIMIT_EXCEEDED whatever the bucket says. */
@@ -143,6 +146,12 @@ export class Bitrix24Fake {
         return this.list([...this.deals.values()], params);
       case 'crm.activity.list':
         return this.list([...this.activities.values()], params);
+      case 'crm.product.list':
+        return this.list([...this.products.values()], params);
+      case 'crm.deal.productrows.get': {
+        if (!this.deals.has(String(params.id))) throw new BxFail(400, '', 'Not found');
+        return this.ok(this.productRows.get(String(params.id)) ?? []);
+      }
       case 'crm.lead.list':
         return this.list([...this.leads.values()], params);
       case 'crm.deal.update': {

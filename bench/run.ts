@@ -6,6 +6,7 @@
 //   npm run bench -- --no-peer        Karvon only
 //   npm run bench -- --no-breakdown   skip the replay that splits Karvon's CPU time by kind of work
 //   npm run bench -- --ids time-ordered   Karvon with UUIDv7-style ids (see bench/ids.ts)
+//   npm run bench -- --no-http        skip the HTTP scenario (server/bench/http.ts)
 //
 // Targets (issue 2) are printed, never asserted: a busy machine must not fail a build.
 
@@ -16,6 +17,7 @@ import { loadDiagrams } from './diagrams.ts';
 import { runKarvon, type KarvonResult } from './karvon.ts';
 import { runPeer, type PeerResult, type PeerSource } from './peer.ts';
 import { printReport, TARGETS } from './report.ts';
+import { formatHttpBench, runHttpBench, type HttpBenchResult } from '../server/bench/http.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,6 +31,9 @@ const { values: flags } = parseArgs({
     'no-breakdown': { type: 'boolean', default: false },
     'keep-db': { type: 'boolean', default: false },
     ids: { type: 'string', default: 'random' },
+    'no-http': { type: 'boolean', default: false },
+    'http-n': { type: 'string', default: '1000' },
+    'http-concurrency': { type: 'string', default: '16' },
   },
 });
 
@@ -82,6 +87,12 @@ const environment = {
 
 printReport({ environment, shape: diagrams.shape, n, concurrency, warmup, karvon, breakdown, peers });
 
+// The API scenario: concurrent clients start instances and complete their user tasks over HTTP.
+const http: HttpBenchResult | null = flags['no-http']
+  ? null
+  : await runHttpBench({ n: count('http-n', 1), concurrency: count('http-concurrency', 1) });
+if (http) console.log(`\n${formatHttpBench(http)}`);
+
 const reference = peers[0];
 console.log(
   JSON.stringify({
@@ -92,6 +103,7 @@ console.log(
     karvon,
     breakdown,
     peers,
+    http,
     ratio: reference
       ? {
           throughput: karvon.instancesPerSec / reference.instancesPerSec,

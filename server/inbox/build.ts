@@ -1,71 +1,13 @@
-// Builds the inbox into server/inbox/dist. `--if-stale` skips the build when dist is newer than
-// every source file, so `npm start` and the browser tests do not rebuild on every run.
-//
-// The build goes to a temporary folder that then replaces dist in one rename: a server serving
-// dist, or a second build started in parallel, never sees a half-written app.
+// Builds the inbox into server/inbox/dist (`--if-stale`: only when a source is newer).
 
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFromCommandLine, buildWebApp, distOf, isStale, type WebApp } from '../web-build.ts';
 
-const root = path.dirname(fileURLToPath(import.meta.url));
-export const inboxDist = path.join(root, 'dist');
-const sources = [path.join(root, 'src'), path.join(root, 'index.html'), path.join(root, 'vite.config.ts'), path.join(root, '..', '..', 'package-lock.json')];
+const inbox: WebApp = { name: 'inbox', root: path.dirname(fileURLToPath(import.meta.url)), buildScript: 'build:inbox' };
 
-function newestMtime(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
+export const inboxDist = distOf(inbox);
+export const inboxIsStale = (): boolean => isStale(inbox);
+export const buildInbox = (options: { ifStale?: boolean; quiet?: boolean } = {}): Promise<boolean> => buildWebApp(inbox, options);
 
-export function inboxIsStale(): boolean {
-  const index = path.join(inboxDist, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  return sources.some((s) => newestMtime(s) > built);
-}
-
-export async function buildInbox(options: { ifStale?: boolean; quiet?: boolean } = {}): Promise<boolean> {
-  if (options.ifStale && !inboxIsStale()) return false;
-  let vite: typeof import('vite');
-  try {
-    vite = await import('vite');
-  } catch {
-    // A production install without devDependencies: serve whatever was built before.
-    if (existsSync(path.join(inboxDist, 'index.html'))) {
-      console.warn('vite is not installed; serving the existing inbox build.');
-      return false;
-    }
-    throw new Error('The inbox is not built and vite is not installed. Run `npm install` (with dev dependencies), then `npm run build:inbox`.');
-  }
-  const tmp = path.join(root, `.dist-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp, { recursive: true });
-  try {
-    await vite.build({
-      configFile: path.join(root, 'vite.config.ts'),
-      logLevel: options.quiet ? 'warn' : 'info',
-      build: { outDir: tmp, emptyOutDir: true },
-    });
-    const old = path.join(root, `.dist-old-${process.pid}-${Date.now()}`);
-    if (existsSync(inboxDist)) renameSync(inboxDist, old);
-    renameSync(tmp, inboxDist);
-    rmSync(old, { recursive: true, force: true });
-    return true;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildInbox({ ifStale: process.argv.includes('--if-stale') })
-    .then((built) => {
-      if (!built) console.log('Inbox build is up to date.');
-    })
-    .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
-}
+buildFromCommandLine(inbox, import.meta.url);

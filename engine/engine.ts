@@ -5,7 +5,7 @@
 
 import { hostname } from 'node:os';
 import { ManualClock, SystemClock, RandomIds } from './clock.ts';
-import { Deployer, type DeployResult } from './deployments.ts';
+import { Deployer, type DeployCheck, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
 import { TimerScheduler } from './runtime/timer-scheduler.ts';
@@ -60,6 +60,8 @@ export interface EngineOptions {
    * it from the others. Multi-node tests shorten it to see a killed node's jobs taken over.
    */
   jobLockMs?: number;
+  /** Host validation run on every deploy after the engine's own; its details reject with 422. */
+  deployCheck?: DeployCheck;
 }
 
 export type EngineEvent =
@@ -124,7 +126,7 @@ export class Engine {
     this.logger = options.logger ?? silent;
     this.workerId = options.workerId ?? hostname();
     this.jobLockMs = options.jobLockMs ?? LOCK_MS;
-    this.deployer = new Deployer(this.store, this.ids, () => this.clock.now());
+    this.deployer = new Deployer(this.store, this.ids, () => this.clock.now(), options.deployCheck);
     this.messages = this.store.collection<BufferedMessage>({ name: 'messages', indexes: ['name', 'pending', 'expiresAt'] });
     this.runner = new JobRunner(
       {

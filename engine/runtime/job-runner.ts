@@ -11,6 +11,8 @@ export interface JobRunnerHost {
   store: Store;
   clock: Clock;
   workerId: string;
+  /** Lease length for jobs this runner activates; default LOCK_MS. */
+  lockMs?: number;
   jobVariables(job: JobRecord): Promise<Variables>;
   completeJob(key: string, variables: Variables): Promise<void>;
   failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void>;
@@ -99,7 +101,7 @@ export class JobRunner {
   private async drain(type: string): Promise<void> {
     for (;;) {
       const now = this.host.clock.now();
-      const jobs = await this.host.store.activateJobs({ type, worker: this.host.workerId, maxJobs: BATCH, lockMs: LOCK_MS, now });
+      const jobs = await this.host.store.activateJobs({ type, worker: this.host.workerId, maxJobs: BATCH, lockMs: this.host.lockMs ?? LOCK_MS, now });
       if (jobs.length === 0) break;
       await Promise.all(jobs.map((job) => this.runOne(job)));
       if (jobs.length < BATCH) break;

@@ -24,6 +24,21 @@ export interface DeployResult {
   processes: DeployedProcess[];
 }
 
+/** A process about to be deployed, as a deploy check sees it. */
+export interface DeployCandidate {
+  /** Resource (file) name it came from. */
+  resource: string;
+  key: string;
+  model: CompiledProcess['model'];
+}
+
+/**
+ * Extra validation a host adds to deploys (the server: the adapter mapping's drift check). Each
+ * returned detail rejects the deployment with 422 alongside the engine's own problems; the engine
+ * knows nothing about what is checked.
+ */
+export type DeployCheck = (processes: readonly DeployCandidate[]) => Promise<ErrorDetail[]>;
+
 export interface FormDoc {
   id: string;
   rev: number;
@@ -54,6 +69,7 @@ export class Deployer {
     private readonly store: Store,
     private readonly ids: IdGenerator,
     private readonly now: () => number,
+    private readonly check?: DeployCheck,
   ) {
     this.forms = store.collection<FormDoc>(FORMS);
   }
@@ -117,6 +133,10 @@ export class Deployer {
       if (forms.has(ref.formId)) continue;
       if ((await this.forms.count({ where: { formId: ref.formId } })) > 0) continue;
       problems.push({ path: ref.resource, elementId: ref.elementId, elementType: 'bpmn:UserTask', message: `form '${ref.formId}' is not deployed; deploy its .form file with the diagram` });
+    }
+    // Only for diagrams that compiled cleanly: a host check has nothing useful to say about the rest.
+    if (problems.length === 0 && this.check && compiled.length > 0) {
+      problems.push(...(await this.check(compiled.map((c) => ({ resource: c.resource.name, key: c.key, model: c.model })))));
     }
     if (problems.length) {
       throw new DeploymentRejected(`deployment rejected: ${problems.length} problem${problems.length > 1 ? 's' : ''}: ${problems[0].elementId ? `${problems[0].elementId}: ` : ''}${problems[0].message}`, problems);

@@ -62,6 +62,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       store,
       clock,
       connections: config.connections ?? undefined,
+      packages: config.adapterPackages,
+      directory: config.adaptersDir ?? undefined,
       env: process.env,
       log: (level, message, fields) => adapterLog[level](fields, message),
     });
@@ -70,6 +72,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clock,
       handlers: [adapters.handler, ...(options.handlers ?? [])],
       workerId: config.nodeId,
+      // The mapping drift check: a deploy fails while the ERP lacks a field the mapping fills.
+      deployCheck: adapters.deployCheck,
       logger: logger.child({ component: 'engine' }),
     });
     const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules });

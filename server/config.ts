@@ -38,6 +38,10 @@ export interface ServerConfig {
   nodeId: string;
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
   connections: string | null;
+  /** KARVON_ADAPTERS_DIR: a folder whose sub-folders are adapter packages (package.json → karvon.adapters). */
+  adaptersDir: string | null;
+  /** KARVON_ADAPTER_PACKAGES: npm package names (or paths) resolved from the working directory. */
+  adapterPackages: string[];
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +80,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
     processesDir: path.resolve(nonEmpty(env.KARVON_PROCESSES_DIR) ?? path.join(projectRoot, 'processes')),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     connections: nonEmpty(env.KARVON_CONNECTIONS),
+    adaptersDir: nonEmpty(env.KARVON_ADAPTERS_DIR) === null ? null : path.resolve(env.KARVON_ADAPTERS_DIR!.trim()),
+    adapterPackages: list(env.KARVON_ADAPTER_PACKAGES),
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
   };
@@ -88,6 +94,10 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
 
 function nonEmpty(value: string | undefined): string | null {
   return value !== undefined && value.trim() !== '' ? value : null;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 function flag(env: Env, name: string): boolean {

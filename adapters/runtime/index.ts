@@ -2,6 +2,8 @@
 // adapters, binds connections from configuration, and returns the job handler for the engine plus
 // what the routes need (services, the adapter list, element templates, drift checks).
 
+import path from 'node:path';
+import type { DeployCheck } from '../../engine/deployments.ts';
 import type { Clock } from '../../engine/ports.ts';
 import type { Store } from '../../engine/store/port.ts';
 import { createCrmAdapter } from '../crm/adapter.ts';
@@ -16,6 +18,7 @@ import type { ConnectionContext } from '../sdk/descriptor.ts';
 import { createRedactor, secretValues } from '../sdk/secrets.ts';
 import { elementTemplates, listAdapters, type AdapterInfo, type ElementTemplate } from './catalog.ts';
 import { connectionSpecsFromConfig, resolveConnections, type Connection, type ConnectionSpec } from './connections.ts';
+import { DriftChecker } from './deploy-check.ts';
 import { AdapterJobHandler, type LogSink } from './handler.ts';
 import type { RetryPolicy } from './policy.ts';
 import { AdapterRegistry, loadAdapterDirectory, loadAdapterPackage } from './registry.ts';
@@ -29,6 +32,8 @@ export interface AdapterRuntimeOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** npm package names whose package.json lists adapters under `karvon.adapters`. */
   packages?: readonly string[];
+  /** Folder the package names resolve from, as Node would from a file there (default: the working directory). */
+  packagesFrom?: string;
   /** A folder of such packages. */
   directory?: string;
   log?: LogSink;
@@ -36,6 +41,8 @@ export interface AdapterRuntimeOptions {
   retry?: Partial<RetryPolicy>;
   /** Base currency of the built-in CRM and ERP (default UZS). */
   currency?: string;
+  /** How long the deploy check reuses a connection's field list (default 30 s). */
+  driftCacheMs?: number;
 }
 
 export interface ConnectionTestResult {
@@ -59,6 +66,11 @@ export interface AdapterRuntime {
   /** Connection check plus, for ERP connections, the mapping drift check. */
   testConnection(name: string): Promise<ConnectionTestResult>;
   /**
+   * For `Engine.open({ deployCheck })`: rejects a deployment whose service tasks call an ERP
+   * operation that writes through the CRM → ERP mapping while that ERP lacks a mapped field.
+   */
+  deployCheck: DeployCheck;
+  /**
    * A context for calling a connection's system outside a job (an inbound integration reading the
    * record it was told about), with the same secret redaction in its log; null for no such name.
    */
@@ -75,7 +87,8 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   // External systems that implement the CRM and ERP capabilities; a connection names them.
   registry.register(bitrix24Adapter);
   registry.register(odooAdapter);
-  for (const name of options.packages ?? []) await loadAdapterPackage(registry, name);
+  const resolveFrom = path.join(options.packagesFrom ?? process.cwd(), 'package.json');
+  for (const name of options.packages ?? []) await loadAdapterPackage(registry, name, resolveFrom);
   if (options.directory) await loadAdapterDirectory(registry, options.directory);
 
   const specs = connectionSpecsFromConfig(options.connections, options.env ?? {});
@@ -85,6 +98,12 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   }
   const connections = resolveConnections(specs, registry.all());
   const handler = new AdapterJobHandler({ connections, clock: options.clock, log: options.log, random: options.random, retry: options.retry });
+  const drift = new DriftChecker({
+    connections,
+    log: options.log,
+    cacheMs: options.driftCacheMs,
+    describe: (connection, timeoutMs) => describeWithin(connection, contextFor(connection, options.log, timeoutMs), timeoutMs),
+  });
 
   return {
     crm,
@@ -94,7 +113,8 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
     handler,
     listAdapters: () => listAdapters(connections),
     elementTemplates: () => elementTemplates(connections),
-    testConnection: (name) => testConnection(connections, name, options.log),
+    testConnection: (name) => testConnection(connections, name, options.log, (c, fields) => drift.remember(c, fields)),
+    deployCheck: drift.check,
     connectionContext: (name) => {
       const connection = connections.find((c) => c.name === name);
       return connection ? { connection, context: contextFor(connection, options.log) } : null;
@@ -102,7 +122,7 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   };
 }
 
-function contextFor(connection: Connection, log: LogSink | undefined): ConnectionContext {
+function contextFor(connection: Connection, log: LogSink | undefined, timeoutMs = connection.limits.timeoutMs): ConnectionContext {
   const name = connection.name;
   const redactor = createRedactor(secretValues(connection.adapter.configSchema, connection.config));
   const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Readonly<Record<string, unknown>>) =>
@@ -111,12 +131,30 @@ function contextFor(connection: Connection, log: LogSink | undefined): Connectio
     config: connection.config,
     connection: name,
     logger: { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') },
-    signal: AbortSignal.timeout(connection.limits.timeoutMs),
+    signal: AbortSignal.timeout(timeoutMs),
     now: () => Date.now(),
   };
 }
 
-async function testConnection(connections: readonly Connection[], name: string, log: LogSink | undefined): Promise<ConnectionTestResult> {
+/** describeFields, given up on after timeoutMs even if the adapter ignores its abort signal. */
+async function describeWithin(connection: Connection, context: ConnectionContext, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([connection.adapter.describeFields!(context), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function testConnection(
+  connections: readonly Connection[],
+  name: string,
+  log: LogSink | undefined,
+  remember: (connection: string, partnerFields: readonly string[]) => void,
+): Promise<ConnectionTestResult> {
   const connection = connections.find((c) => c.name === name);
   if (!connection) return { connection: name, ok: false, message: `No connection "${name}"`, drift: null };
   const redactor = createRedactor(secretValues(connection.adapter.configSchema, connection.config));
@@ -126,6 +164,7 @@ async function testConnection(connections: readonly Connection[], name: string, 
     let drift: DriftReport | null = null;
     if (connection.adapter.capability === 'erp' && connection.adapter.describeFields) {
       const fields = await connection.adapter.describeFields(context);
+      remember(name, fields.partner ?? []);
       drift = checkMappingAgainst(fields.partner ?? []);
     }
     const ok = drift === null || drift.ok;
@@ -139,4 +178,5 @@ export { AdapterJobHandler, type LogSink } from './handler.ts';
 export { listAdapters, elementTemplates, ELEMENT_TEMPLATE_SCHEMA, type AdapterInfo, type ElementTemplate } from './catalog.ts';
 export { connectionSpecsFromConfig, resolveConnections, BUILT_IN_CONNECTIONS, ConnectionConfigError, type Connection, type ConnectionSpec } from './connections.ts';
 export { outcomeForError, backoffMs, DEFAULT_RETRY, ERROR_VARIABLE, type RetryPolicy } from './policy.ts';
-export { AdapterRegistry, loadAdapterPackage, loadAdapterDirectory } from './registry.ts';
+export { AdapterRegistry, AdapterLoadError, loadAdapterPackage, loadAdapterDirectory } from './registry.ts';
+export { DriftChecker, MAPPED_ERP_OPERATIONS } from './deploy-check.ts';

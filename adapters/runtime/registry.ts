@@ -28,6 +28,14 @@ export class AdapterRegistry {
   }
 }
 
+/** A plug-in that fails to load; start-up stops with this message. */
+export class AdapterLoadError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AdapterLoadError';
+  }
+}
+
 interface KarvonPackageField {
   /** Module paths relative to the package root, each exporting a descriptor. */
   adapters?: string[];
@@ -35,14 +43,25 @@ interface KarvonPackageField {
 
 /** Loads the adapters an npm package declares in `package.json` → `karvon.adapters`. */
 export async function loadAdapterPackage(registry: AdapterRegistry, packageName: string, resolveFrom = path.join(process.cwd(), 'package.json')): Promise<AdapterDescriptor[]> {
-  const manifest = createRequire(resolveFrom).resolve(`${packageName}/package.json`);
+  let manifest: string;
+  try {
+    manifest = createRequire(resolveFrom).resolve(`${packageName}/package.json`);
+  } catch (error) {
+    throw new AdapterLoadError(`Adapter package "${packageName}" cannot be found from ${path.dirname(resolveFrom)}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
   return loadFromManifest(registry, manifest, packageName);
 }
 
 /** Loads every package folder under `dir` whose package.json has a `karvon` field. */
 export async function loadAdapterDirectory(registry: AdapterRegistry, dir: string): Promise<AdapterDescriptor[]> {
   const loaded: AdapterDescriptor[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new AdapterLoadError(`Adapter directory ${dir} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  for (const entry of entries) {
     if (!entry.isDirectory()) continue;
     const manifest = path.join(dir, entry.name, 'package.json');
     let text: string;
@@ -65,11 +84,17 @@ async function loadFromManifest(registry: AdapterRegistry, manifestPath: string,
   }
   const loaded: AdapterDescriptor[] = [];
   for (const relative of modules) {
-    const url = pathToFileURL(path.resolve(path.dirname(manifestPath), relative)).href;
-    const mod = (await import(url)) as { default?: unknown; adapter?: unknown };
+    const file = path.resolve(path.dirname(manifestPath), relative);
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; adapter?: unknown };
     const candidate = mod.default ?? mod.adapter;
     if (candidate === undefined) throw new Error(`Package "${label}": ${relative} exports neither a default nor an "adapter" descriptor`);
-    loaded.push(registry.register(candidate));
+    try {
+      loaded.push(registry.register(candidate));
+    } catch (error) {
+      // The descriptor error names the adapter and the path inside it; the operator also needs the file.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new AdapterLoadError(`Package "${label}" (${file}): ${message}`, { cause: error });
+    }
   }
   return loaded;
 }

@@ -1,5 +1,5 @@
 import { defineOperation, type OperationDescriptor } from '../../sdk/descriptor.ts';
-import { businessError } from '../../sdk/errors.ts';
+import { businessError, validationError } from '../../sdk/errors.ts';
 import { mapCustomerToPartner } from '../../mapping/customer.ts';
 import { mapOrderLines } from '../../mapping/lines.ts';
 import { fromMilli } from '../../sdk/decimal.ts';
@@ -13,6 +13,7 @@ interface Input {
   items: unknown;
   dealId?: string | null;
   deliveryDate?: string | null;
+  shipTo?: unknown;
   shortStockPolicy?: 'reject' | 'wait' | 'partial';
   idempotencyKey?: string;
 }
@@ -25,6 +26,13 @@ interface Input {
 export const requestShipment: OperationDescriptor<OdooConfig> = defineOperation<Input, ShipmentView, OdooConfig>({
   ...erpContract('requestShipment'),
   handler: async (input, context) => {
+    // Odoo ships a picking to its partner's address; saying nothing about an override would
+    // send the goods somewhere the process did not ask for.
+    if (input.shipTo !== undefined && input.shipTo !== null) {
+      throw validationError('The Odoo adapter ships to the partner address in Odoo; a shipTo override is not supported. Update the partner, or leave shipTo out', [
+        { path: 'shipTo', message: 'not supported by the Odoo adapter' },
+      ]);
+    }
     const odoo = new OdooClient(context);
     const config = context.config;
     const key = input.idempotencyKey ?? context.idempotencyKey;

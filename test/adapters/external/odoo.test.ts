@@ -83,6 +83,14 @@ for (const protocol of ['json2', 'jsonrpc'] as const) {
       expect(fake.records('stock.picking')).to.deep.equal([]);
     });
 
+    it('refuses a shipTo override loudly instead of shipping to the partner address', async () => {
+      const shipTo = { street: 'Amir Temur 1', city: 'Toshkent', postcode: '100000', countryCode: 'UZ' };
+      const outcome = await run('erp.requestShipment', { customer: goodCustomer, items: [{ sku: 'PAXTA-IP-30', quantity: 1 }], shipTo });
+      expect(outcome).to.include({ kind: 'fail', retryable: false });
+      expect((outcome as { errorMessage: string }).errorMessage).to.match(/shipTo override is not supported/);
+      expect(fake.records('stock.picking')).to.deep.equal([]);
+    });
+
     it('an address that cannot be structured is ADDRESS_INCOMPLETE naming the customer and the field', async () => {
       const outcome = (await run('erp.requestShipment', { customer: { ...goodCustomer, address: "Marg'ilon, bozor yonida" }, items: [{ sku: 'PAXTA-IP-30', quantity: 1 }] })) as BpmnError;
       expect(outcome).to.include({ kind: 'bpmnError', errorCode: 'ADDRESS_INCOMPLETE' });

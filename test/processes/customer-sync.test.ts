@@ -8,24 +8,8 @@ import { seedDemoData, type DemoSeedReport } from '../../adapters/index.ts';
 import type { Partner } from '../../adapters/erp/service.ts';
 import { DEMO_PASSWORD } from '../../server/seed.ts';
 import { TestServer } from '../server/helpers.ts';
+import { ProcessDriver, type TaskSummary } from './support.ts';
 
-interface TaskSummary {
-  id: string;
-  name: string;
-  elementId: string;
-  candidateGroups: string[];
-}
-interface TaskDetail extends TaskSummary {
-  variables: Record<string, unknown>;
-  form: { id: string; components: { type: string; text?: string; dataSource?: string }[] } | null;
-}
-interface Instance {
-  id: string;
-  state: string;
-  variables: Record<string, unknown>;
-  activeElements: string[];
-  incidents: { message: string }[];
-}
 interface MappingError {
   code: string;
   message: string;
@@ -41,66 +25,16 @@ interface MappingError {
 describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', function () {
   this.timeout(30_000);
   let server: TestServer;
+  let proc: ProcessDriver;
   let demo: DemoSeedReport;
 
   before(async () => {
     server = await TestServer.start({ demo: true });
+    proc = new ProcessDriver(server, { processKey: 'customer-sync', startAs: 'aziz' });
     demo = await seedDemoData(server.running.store);
     for (const u of ['aziz', 'timur', 'anna']) await server.login(u, DEMO_PASSWORD);
   });
   after(() => server.close());
-
-  async function start(variables: Record<string, unknown>): Promise<string> {
-    const res = await server.as<{ id: string }>('aziz', 'POST', '/api/process-instances', { body: { processKey: 'customer-sync', variables } });
-    expect(res.status, res.text).to.equal(201);
-    return res.body.id;
-  }
-
-  async function instance(id: string): Promise<Instance> {
-    const res = await server.as<Instance>('anna', 'GET', `/api/process-instances/${id}`);
-    expect(res.status, res.text).to.equal(200);
-    return res.body;
-  }
-
-  async function waitForTask(user: string, instanceId: string, elementId: string): Promise<TaskDetail> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const list = await server.as<TaskSummary[]>(user, 'GET', `/api/tasks?state=open&processInstanceId=${instanceId}`);
-      expect(list.status, list.text).to.equal(200);
-      const found = list.body.find((t) => t.elementId === elementId);
-      if (found) {
-        const detail = await server.as<TaskDetail>(user, 'GET', `/api/tasks/${found.id}`);
-        expect(detail.status, detail.text).to.equal(200);
-        return detail.body;
-      }
-      const inst = await instance(instanceId);
-      if (inst.incidents.length > 0 || inst.state !== 'active' || Date.now() > deadline) {
-        throw new Error(`no task ${elementId} for ${user}: state ${inst.state}, active ${inst.activeElements.join(',')}, incidents ${JSON.stringify(inst.incidents)}`);
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  async function complete(user: string, taskId: string, variables: Record<string, unknown> = {}): Promise<void> {
-    const res = await server.as(user, 'POST', `/api/tasks/${taskId}/complete`, { body: { variables } });
-    expect(res.status, res.text).to.equal(200);
-  }
-
-  async function waitForState(id: string, state: string): Promise<Instance> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const inst = await instance(id);
-      if (inst.state === state) return inst;
-      if (inst.incidents.length > 0 || Date.now() > deadline) throw new Error(`instance ${id} is ${inst.state} at ${inst.activeElements.join(',')}, incidents ${JSON.stringify(inst.incidents)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  async function endedAt(id: string): Promise<string[]> {
-    const res = await server.as<{ elementId: string; elementType: string; event: string }[]>('anna', 'GET', `/api/process-instances/${id}/history`);
-    expect(res.status, res.text).to.equal(200);
-    return res.body.filter((h) => /endEvent$/i.test(h.elementType) && h.event === 'completed').map((h) => h.elementId);
-  }
 
   /** The ERP's partners for a CRM customer (there is no partner REST endpoint; read the built-in ERP). */
   async function partnersOf(customerId: string): Promise<Partner[]> {
@@ -116,9 +50,9 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
   it('a good customer becomes an ERP partner with a structured address', async () => {
     const customerId = demo.ships.customerId;
     expect(await partnersOf(customerId)).to.deep.equal([]);
-    const id = await start({ customerId });
-    const done = await waitForState(id, 'completed');
-    expect(await endedAt(id)).to.deep.equal(['EndEvent_Synced']);
+    const id = await proc.start({ customerId });
+    const done = await proc.waitForState(id, 'completed');
+    expect(await proc.endedAt(id)).to.deep.equal(['EndEvent_Synced']);
     const sync = done.variables.partnerSync as { partner: Partner; created: boolean };
     expect(sync.created).to.equal(true);
 
@@ -130,16 +64,16 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
     expect(partner.address.street).to.contain('Bunyodkor');
 
     // Syncing again updates the same partner instead of adding one.
-    const again = await start({ customerId });
-    const second = await waitForState(again, 'completed');
+    const again = await proc.start({ customerId });
+    const second = await proc.waitForState(again, 'completed');
     expect((second.variables.partnerSync as { created: boolean }).created).to.equal(false);
     expect(await partnersOf(customerId)).to.have.length(1);
   });
 
   it('an address the ERP cannot structure: sales sees what is missing, fixes it in the CRM, the partner is created', async () => {
     const customerId = demo.incompleteAddress.customerId;
-    const id = await start({ customerId });
-    const task = await waitForTask('aziz', id, 'Task_FixCustomerData');
+    const id = await proc.start({ customerId });
+    const task = await proc.waitForTask('aziz', id, 'Task_FixCustomerData');
     expect(task.name).to.equal('Fix customer data');
     expect(task.candidateGroups).to.deep.equal(['sales']);
     expect(task.form?.id).to.equal('customer-sync-fix');
@@ -163,10 +97,10 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
       body: { address: "Farg'ona viloyati, Marg'ilon sh., Mustaqillik ko'chasi 25, 151100" },
     });
     expect(patched.status, patched.text).to.equal(200);
-    await complete('aziz', task.id, { dataFixed: true });
+    await proc.complete('aziz', task.id, { dataFixed: true });
 
-    await waitForState(id, 'completed');
-    expect(await endedAt(id)).to.deep.equal(['EndEvent_Synced']);
+    await proc.waitForState(id, 'completed');
+    expect(await proc.endedAt(id)).to.deep.equal(['EndEvent_Synced']);
     const [partner] = await partnersOf(customerId);
     expect(partner.address).to.include({ postcode: '151100', countryCode: 'UZ' });
     expect(partner.address.street).to.contain('Mustaqillik');
@@ -178,8 +112,8 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
     });
     expect(created.status, created.text).to.equal(201);
     const customerId = created.body.id;
-    const id = await start({ customerId });
-    const task = await waitForTask('aziz', id, 'Task_FixCustomerData');
+    const id = await proc.start({ customerId });
+    const task = await proc.waitForTask('aziz', id, 'Task_FixCustomerData');
     const error = task.variables.error as MappingError;
     expect(error.code).to.equal('CUSTOMER_DATA_INVALID');
     expect(error.details.field).to.equal('taxId');
@@ -187,16 +121,16 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
     expect(error.message).to.contain('Chorsu Bozor Savdo').and.contain('tax id');
 
     // Completed without fixing anything: the card is read again and the same problem comes back.
-    await complete('aziz', task.id, { dataFixed: false });
-    const again = await waitForTask('aziz', id, 'Task_FixCustomerData');
+    await proc.complete('aziz', task.id, { dataFixed: false });
+    const again = await proc.waitForTask('aziz', id, 'Task_FixCustomerData');
     expect(again.id).to.not.equal(task.id);
     expect((again.variables.error as MappingError).details.field).to.equal('taxId');
     expect(await partnersOf(customerId)).to.deep.equal([]);
 
     const patched = await server.as('aziz', 'PATCH', `/api/crm/customers/${customerId}`, { body: { taxId: '308111222' } });
     expect(patched.status, patched.text).to.equal(200);
-    await complete('aziz', again.id, { dataFixed: true });
-    await waitForState(id, 'completed');
+    await proc.complete('aziz', again.id, { dataFixed: true });
+    await proc.waitForState(id, 'completed');
     const [partner] = await partnersOf(customerId);
     expect(partner.taxId).to.equal('308111222');
     expect(partner.address).to.include({ city: 'Toshkent', postcode: '100011', countryCode: 'UZ' });
@@ -210,7 +144,7 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
     expect(res.status, res.text).to.equal(200);
     expect(res.body.started).to.have.length(1);
     const id = res.body.started[0];
-    const inst = await waitForState(id, 'completed');
+    const inst = await proc.waitForState(id, 'completed');
     expect(inst.variables.customerId).to.equal(customerId);
     const history = await server.as<{ elementId: string; elementType: string; event: string }[]>('anna', 'GET', `/api/process-instances/${id}/history`);
     const starts = history.body.filter((h) => /startEvent$/i.test(h.elementType) && h.event === 'completed').map((h) => h.elementId);
@@ -221,8 +155,8 @@ describe('process: customer-sync (CRM customer → ERP partner, over HTTP)', fun
   });
 
   it('a customer id the CRM does not know ends at "No such customer", not in an incident', async () => {
-    const id = await start({ customerId: 'cus_does_not_exist' });
-    await waitForState(id, 'completed');
-    expect(await endedAt(id)).to.deep.equal(['EndEvent_NotFound']);
+    const id = await proc.start({ customerId: 'cus_does_not_exist' });
+    await proc.waitForState(id, 'completed');
+    expect(await proc.endedAt(id)).to.deep.equal(['EndEvent_NotFound']);
   });
 });

@@ -6,24 +6,8 @@ import { expect } from 'chai';
 import { seedDemoData, type DemoSeedReport } from '../../adapters/index.ts';
 import { DEMO_PASSWORD } from '../../server/seed.ts';
 import { TestServer } from '../server/helpers.ts';
+import { ProcessDriver, type TaskSummary } from './support.ts';
 
-interface TaskSummary {
-  id: string;
-  name: string;
-  elementId: string;
-  candidateGroups: string[];
-}
-interface TaskDetail extends TaskSummary {
-  variables: Record<string, unknown>;
-  form: { id: string } | null;
-}
-interface Instance {
-  id: string;
-  state: string;
-  variables: Record<string, unknown>;
-  activeElements: string[];
-  incidents: { message: string }[];
-}
 interface Shipment {
   id: string;
   number: string | null;
@@ -35,63 +19,18 @@ interface Shipment {
 describe('process: ship-goods (canonical scenario over HTTP)', function () {
   this.timeout(30_000);
   let server: TestServer;
+  let proc: ProcessDriver;
   let demo: DemoSeedReport;
 
   before(async () => {
     server = await TestServer.start({ demo: true });
+    proc = new ProcessDriver(server, { processKey: 'ship-goods', startAs: 'aziz' });
     // Seeding is idempotent by fixed ids: a second run adds nothing and tells which ids are which.
     demo = await seedDemoData(server.running.store);
     expect(demo.inserted).to.equal(0);
     for (const u of ['aziz', 'timur', 'anna']) await server.login(u, DEMO_PASSWORD);
   });
   after(() => server.close());
-
-  async function start(variables: Record<string, unknown>): Promise<string> {
-    const res = await server.as<{ id: string }>('aziz', 'POST', '/api/process-instances', { body: { processKey: 'ship-goods', variables } });
-    expect(res.status, res.text).to.equal(201);
-    return res.body.id;
-  }
-
-  async function instance(id: string): Promise<Instance> {
-    const res = await server.as<Instance>('anna', 'GET', `/api/process-instances/${id}`);
-    expect(res.status, res.text).to.equal(200);
-    return res.body;
-  }
-
-  /** Waits until the instance's open user task is `elementId`; fails fast on an incident or an end. */
-  async function waitForTask(user: string, instanceId: string, elementId: string): Promise<TaskDetail> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const list = await server.as<TaskSummary[]>(user, 'GET', `/api/tasks?state=open&processInstanceId=${instanceId}`);
-      expect(list.status, list.text).to.equal(200);
-      const found = list.body.find((t) => t.elementId === elementId);
-      if (found) {
-        const detail = await server.as<TaskDetail>(user, 'GET', `/api/tasks/${found.id}`);
-        expect(detail.status, detail.text).to.equal(200);
-        return detail.body;
-      }
-      const inst = await instance(instanceId);
-      if (inst.incidents.length > 0 || inst.state !== 'active' || Date.now() > deadline) {
-        throw new Error(`no task ${elementId} for ${user}: state ${inst.state}, active ${inst.activeElements.join(',')}, incidents ${JSON.stringify(inst.incidents)}, tasks ${JSON.stringify(list.body.map((t) => t.elementId))}`);
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  async function complete(user: string, taskId: string, variables: Record<string, unknown> = {}): Promise<void> {
-    const res = await server.as(user, 'POST', `/api/tasks/${taskId}/complete`, { body: { variables } });
-    expect(res.status, res.text).to.equal(200);
-  }
-
-  async function waitForState(id: string, state: string): Promise<Instance> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const inst = await instance(id);
-      if (inst.state === state) return inst;
-      if (inst.incidents.length > 0 || Date.now() > deadline) throw new Error(`instance ${id} is ${inst.state}, incidents ${JSON.stringify(inst.incidents)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 
   async function shipmentsOf(customerId: string): Promise<Shipment[]> {
     const res = await server.as<Shipment[]>('aziz', 'GET', '/api/erp/shipments');
@@ -113,8 +52,8 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
 
   it('a good customer: shipment reserved, deal won, "Shipment confirmed" for sales', async () => {
     const { customerId, dealId, items } = demo.ships;
-    const id = await start({ customerId, dealId, items, deliveryDate: '2099-01-15' });
-    const task = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');
+    const id = await proc.start({ customerId, dealId, items, deliveryDate: '2099-01-15' });
+    const task = await proc.waitForTask('aziz', id, 'Task_ShipmentConfirmed');
     expect(task.name).to.equal('Shipment confirmed');
     expect(task.candidateGroups).to.deep.equal(['sales']);
     expect(task.form?.id).to.equal('ship-goods-confirmed');
@@ -132,15 +71,15 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
     expect(byId.body.status).to.equal('reserved');
     expect((await deal(dealId)).stage).to.equal('won');
 
-    await complete('aziz', task.id);
-    await waitForState(id, 'completed');
+    await proc.complete('aziz', task.id);
+    await proc.waitForState(id, 'completed');
   });
 
   it('short of stock: the warehouse sees the short items, replenishes and retries', async () => {
     const { customerId, dealId, items } = demo.shortOfStock;
     expect((await deal(dealId)).stage).to.not.equal('won');
-    const id = await start({ customerId, dealId, items });
-    const task = await waitForTask('timur', id, 'Task_ResolveStock');
+    const id = await proc.start({ customerId, dealId, items });
+    const task = await proc.waitForTask('timur', id, 'Task_ResolveStock');
     expect(task.name).to.equal('Resolve stock shortage');
     expect(task.candidateGroups).to.deep.equal(['warehouse']);
     expect(task.form?.id).to.equal('ship-goods-stock');
@@ -156,9 +95,9 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
       body: { sku: 'RISHTON-LAGAN', warehouseId: 'wh_main', delta: 12, reason: 'delivery from Rishton' },
     });
     expect(adjusted.status, adjusted.text).to.equal(200);
-    await complete('timur', task.id, { decision: 'retry' });
+    await proc.complete('timur', task.id, { decision: 'retry' });
 
-    const confirmed = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');
+    const confirmed = await proc.waitForTask('aziz', id, 'Task_ShipmentConfirmed');
     const shipment = confirmed.variables.shipment as Shipment;
     expect(shipment.status).to.equal('reserved');
     expect((await shipmentsOf(customerId)).map((s) => s.id)).to.deep.equal([shipment.id]);
@@ -169,17 +108,17 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
   });
 
   it('short of stock: cancel ends the instance without a shipment', async () => {
-    const id = await start({ customerId: demo.shortOfStock.customerId, items: [{ sku: 'RISHTON-LAGAN', quantity: 5 }] });
-    const task = await waitForTask('timur', id, 'Task_ResolveStock');
-    await complete('timur', task.id, { decision: 'cancel' });
-    await waitForState(id, 'completed');
+    const id = await proc.start({ customerId: demo.shortOfStock.customerId, items: [{ sku: 'RISHTON-LAGAN', quantity: 5 }] });
+    const task = await proc.waitForTask('timur', id, 'Task_ResolveStock');
+    await proc.complete('timur', task.id, { decision: 'cancel' });
+    await proc.waitForState(id, 'completed');
     expect(await shipmentsOf(demo.shortOfStock.customerId)).to.have.length(1); // only the one from the retry above
   });
 
   it('incomplete address: sales completes it in the CRM, the process re-reads the card and ships', async () => {
     const { customerId, dealId, items } = demo.incompleteAddress;
-    const id = await start({ customerId, dealId, items });
-    const task = await waitForTask('aziz', id, 'Task_CompleteAddress');
+    const id = await proc.start({ customerId, dealId, items });
+    const task = await proc.waitForTask('aziz', id, 'Task_CompleteAddress');
     expect(task.name).to.equal('Complete customer address');
     expect(task.candidateGroups).to.deep.equal(['sales']);
     const error = task.variables.error as { code: string; details: { customerId: string; field: string } };
@@ -191,17 +130,17 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
       body: { address: "Farg'ona viloyati, Marg'ilon sh., Mustaqillik ko'chasi 25, 151100" },
     });
     expect(patched.status, patched.text).to.equal(200);
-    await complete('aziz', task.id, { addressFixed: true });
+    await proc.complete('aziz', task.id, { addressFixed: true });
 
-    const confirmed = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');
+    const confirmed = await proc.waitForTask('aziz', id, 'Task_ShipmentConfirmed');
     const shipment = confirmed.variables.shipment as Shipment & { shipTo: { city: string; postcode: string | null } };
     expect(shipment.status).to.equal('reserved');
     expect(shipment.shipTo.postcode).to.equal('151100');
     expect((confirmed.variables.customerCard as { customer: { address: string } }).customer.address).to.contain('Mustaqillik');
     expect((await shipmentsOf(customerId)).map((s) => s.id)).to.deep.equal([shipment.id]);
     expect((await deal(dealId)).stage).to.equal('won');
-    await complete('aziz', confirmed.id);
-    await waitForState(id, 'completed');
+    await proc.complete('aziz', confirmed.id);
+    await proc.waitForState(id, 'completed');
   });
 
   it('anyone signed in reads CRM and ERP data; a developer may not change it', async () => {
@@ -213,8 +152,8 @@ describe('process: ship-goods (canonical scenario over HTTP)', function () {
   });
 
   it('without a deal the CRM is left alone', async () => {
-    const id = await start({ customerId: demo.ships.customerId, items: [{ sku: 'PAXTA-IP-30', quantity: 1 }] });
-    const task = await waitForTask('aziz', id, 'Task_ShipmentConfirmed');
+    const id = await proc.start({ customerId: demo.ships.customerId, items: [{ sku: 'PAXTA-IP-30', quantity: 1 }] });
+    const task = await proc.waitForTask('aziz', id, 'Task_ShipmentConfirmed');
     expect((task.variables.shipment as Shipment).status).to.equal('reserved');
     expect(task.variables.dealUpdate).to.equal(undefined);
   });

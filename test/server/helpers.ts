@@ -4,9 +4,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { startServer, type RunningServer } from '../../server/bootstrap.ts';
 import { defaultConfig, type ServerConfig } from '../../server/config.ts';
+import { freshDatabaseName } from '../engine/backends.ts';
 
 export const ADMIN_PASSWORD = 'admin-secret-1';
 export const PASSWORD = 'password-123';
@@ -32,11 +34,15 @@ export class TestServer {
   private constructor(
     readonly running: RunningServer,
     private readonly dir: string,
+    private readonly mongo: { url: string; db: string } | null = null,
   ) {}
 
   static async start(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'karvon-server-test-'));
+    // With MONGODB_URL set (npm run test:mongo) the API suites run on MongoDB, a database per server.
+    const mongodbUrl = process.env.MONGODB_URL?.trim() || null;
     const config = defaultConfig({
+      ...(mongodbUrl ? { mongodbUrl, mongodbDb: freshDatabaseName('karvon_api') } : {}),
       port: 0,
       host: '127.0.0.1',
       dataDir: dir,
@@ -46,7 +52,7 @@ export class TestServer {
       ...overrides,
     });
     const running = await startServer(config, { logger: pino({ level: 'silent' }) });
-    return new TestServer(running, dir);
+    return new TestServer(running, dir, config.mongodbUrl && config.mongodbDb ? { url: config.mongodbUrl, db: config.mongodbDb } : null);
   }
 
   get url(): string {
@@ -56,6 +62,14 @@ export class TestServer {
   async close(): Promise<void> {
     await this.running.close();
     await rm(this.dir, { recursive: true, force: true });
+    if (this.mongo) {
+      const admin = new MongoClient(this.mongo.url);
+      try {
+        await admin.db(this.mongo.db).dropDatabase();
+      } finally {
+        await admin.close();
+      }
+    }
   }
 
   async call<T = unknown>(method: string, urlPath: string, options: CallOptions = {}): Promise<HttpResult<T>> {

@@ -253,7 +253,7 @@ export class Engine {
       );
       this.preLease(result.effects);
       await this.store.createInstance(result.state, result.effects);
-      this.after(result);
+      await this.after(result);
       ok = true;
       return summary(result.state);
     } finally {
@@ -501,7 +501,7 @@ export class Engine {
     const result = step(model, null, { type: 'start', instanceId: this.ids.next(), startElement: start.elementId, variables, businessKey }, this.stepContext());
     this.preLease(result.effects);
     await this.store.createInstance(result.state, result.effects);
-    this.after(result);
+    await this.after(result);
     return summary(result.state);
   }
 
@@ -641,10 +641,15 @@ export class Engine {
     void tail.then(() => {
       if (this.queues.get(instanceId) === tail) this.queues.delete(instanceId);
     });
-    return run;
+    // Follow-ups that belong to the command (a buffered message for a subscription it opened)
+    // are awaited outside the instance's queue, since they queue commands of their own.
+    return run.then(async ({ result, settled }) => {
+      await settled;
+      return result;
+    });
   }
 
-  private applyWithRetry(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<StepResult> {
+  private applyWithRetry(instanceId: string, command: Command, onConflict?: () => Promise<KarvonError>): Promise<{ result: StepResult; settled: Promise<void> }> {
     const started = Date.now();
     let ok = false;
     return this.counted(async () => {
@@ -662,9 +667,9 @@ export class Engine {
           }
           this.preLease(result.effects);
           if (await this.store.commitInstance(result.state, expectedRev, result.effects)) {
-            this.after(result);
+            const settled = this.after(result);
             ok = true;
-            return result;
+            return { result, settled };
           }
         }
         throw new ConflictError(`process instance ${instanceId} kept changing under ${command.type}; try again`);
@@ -709,7 +714,7 @@ export class Engine {
       if (err instanceof ConflictError) return;
       throw err;
     }
-    this.after(result);
+    await this.after(result);
   }
 
   /** Jobs a local handler runs are leased to this node in the commit that creates them. */
@@ -723,8 +728,13 @@ export class Engine {
     }
   }
 
-  /** Reactions after a commit: run new in-process jobs, tell listeners. */
-  private after({ state, effects, broadcasts, calls }: StepResult): void {
+  /**
+   * Reactions after a commit: run new in-process jobs, tell listeners. Resolves when the
+   * reactions that complete the command itself are done: a message buffered for a subscription
+   * it opened is delivered before the caller hears back, so what it reads next is up to date.
+   */
+  private after({ state, effects, broadcasts, calls }: StepResult): Promise<void> {
+    const settled: Array<Promise<void>> = [];
     for (const b of broadcasts) this.track(async () => void (await this.broadcastSignal(b.name, b.variables)));
     for (const c of calls) this.track(() => this.followCall(c));
     for (const e of effects) {
@@ -740,7 +750,7 @@ export class Engine {
           this.timers.notify(e.timer.dueAt);
           break;
         case 'subscription.put':
-          this.track(() => this.deliverBuffered(e.subscription));
+          settled.push(this.counted(() => this.deliverBuffered(e.subscription)).catch((err: Error) => this.logger.warn({ error: err.message }, 'buffered message could not be delivered')));
           break;
         case 'task.patch':
           this.emit({
@@ -763,6 +773,7 @@ export class Engine {
       }
     }
     this.emit({ type: 'instance.updated', instanceId: state.id });
+    return Promise.all(settled).then(() => undefined);
   }
 
   private async instanceOrThrow(id: string): Promise<InstanceState> {

@@ -29,6 +29,7 @@ import { signalEndEvent, signalIntermediateThrowEvent } from './signal-throw-eve
 import { eventBasedGateway } from './event-based-gateway.ts';
 import { callActivity } from './call-activity.ts';
 import { eventSubProcess } from './event-sub-process.ts';
+import { linkCatchEvent, linkThrowEvent } from './link-events.ts';
 import { errorStartEvent, escalationStartEvent } from './error-escalation-start-events.ts';
 import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThrowEvent } from './escalation-events.ts';
 
@@ -73,6 +74,8 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     eventSubProcess,
     errorStartEvent,
     escalationStartEvent,
+    linkThrowEvent,
+    linkCatchEvent,
   ].map((b) => [b.key, b]),
 );
 

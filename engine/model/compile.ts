@@ -152,6 +152,7 @@ function compileProcess(
         timer: null,
         multiInstance: null,
         call: null,
+        link: null,
         resultVariable: null,
       };
       elements.set(id, model);
@@ -219,10 +220,13 @@ function compileProcess(
     processStart = starts[0]?.id ?? '';
   }
   for (const el of elements.values()) {
-    const startLike = el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent') || el.behavior === 'bpmn:SubProcess/event';
+    const startLike =
+      el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent') || el.behavior === 'bpmn:SubProcess/event' || el.behavior === 'bpmn:IntermediateCatchEvent/link';
     if (!startLike && el.incoming.length === 0) report(el.id, el.type, 'has no incoming sequence flow and is not a start or boundary event');
     if (startLike && el.incoming.length > 0) report(el.id, el.type, 'a start or boundary event must not have incoming sequence flows');
   }
+
+  pairLinks(elements, report);
 
   if (problems.length > before) return null;
   const frozen = new Map<string, ElementModel>();
@@ -272,6 +276,17 @@ function compileMultiInstance(c: ElementCompiler, key: string): void {
     outputElement: c.expr(outputElement, 'zeebe:loopCharacteristics outputElement'),
     completionCondition: conditionBody ? c.expr(conditionBody.startsWith('=') ? conditionBody : `=${conditionBody}`, 'completionCondition') : null,
   };
+}
+
+/** Each link throw jumps to exactly one link catch of the same name in the same scope. */
+function pairLinks(elements: Map<string, MutableElement>, report: (id: string, type: string, message: string) => void): void {
+  const catches = [...elements.values()].filter((e) => e.behavior === 'bpmn:IntermediateCatchEvent/link' && e.link);
+  for (const el of elements.values()) {
+    if (el.behavior !== 'bpmn:IntermediateThrowEvent/link' || !el.link) continue;
+    const targets = catches.filter((c) => c.scope === el.scope && c.link!.name === el.link!.name);
+    if (targets.length === 1) el.link = { name: el.link.name, target: targets[0].id };
+    else report(el.id, el.type, targets.length === 0 ? `no link catch event named '${el.link.name}' in the same scope` : `${targets.length} link catch events are named '${el.link.name}' in this scope; exactly one may be`);
+  }
 }
 
 function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): Map<string, string[]> {

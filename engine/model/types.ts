@@ -86,6 +86,8 @@ export interface ElementModel {
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
   readonly call: CallDefinition | null;
+  /** Link events: the name, and for a throw the catch it jumps to. */
+  readonly link: { name: string; target: string | null } | null;
   /** Set when the activity runs once per item of a collection. */
   readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */

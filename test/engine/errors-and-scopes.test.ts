@@ -182,3 +182,22 @@ describe('engine step: escalations', () => {
     expect(sim.incidents()).to.deep.equal([]);
   });
 });
+
+describe('engine step: link events', () => {
+  it('a link throw continues at the catch of the same name', async () => {
+    const m = await model(bpmn('p', `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="go"><bpmn:linkEventDefinition name="toReview"/></bpmn:intermediateThrowEvent>
+      <bpmn:intermediateCatchEvent id="here"><bpmn:linkEventDefinition name="toReview"/></bpmn:intermediateCatchEvent>${userTask('review')}
+      ${flow('f0', 's', 'go')}${flow('f1', 'here', 'review')}`));
+    const sim = new Sim(m).start();
+    expect(sim.active()).to.deep.equal(['review']);
+    expect(sim.trail('completed')).to.deep.equal(['s', 'go', 'here']);
+    sim.completeTask('review');
+    expect(sim.s.status).to.equal('completed');
+  });
+
+  it('a link throw without a matching catch is rejected at deploy', async () => {
+    const { compile } = await import('./harness.ts');
+    const { problems } = await compile(bpmn('p', `<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="go"><bpmn:linkEventDefinition name="nowhere"/></bpmn:intermediateThrowEvent>${flow('f0', 's', 'go')}`));
+    expect(problems.map((p) => `${p.elementId}: ${p.message}`)).to.deep.equal([`go: no link catch event named 'nowhere' in the same scope`]);
+  });
+});

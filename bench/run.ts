@@ -7,6 +7,8 @@
 //   npm run bench -- --no-breakdown   skip the replay that splits Karvon's CPU time by kind of work
 //   npm run bench -- --ids time-ordered   Karvon with UUIDv7-style ids (see bench/ids.ts)
 //   npm run bench -- --no-http        skip the HTTP scenario (server/bench/http.ts)
+//   npm run bench -- --no-mongo       skip the MongoDB scenario (bench/mongo.ts; runs when MONGODB_URL is set)
+//   npm run bench -- --mongo-n 300    instances per MongoDB run (1 node, then 3 nodes)
 //
 // Targets (issue 2) are printed, never asserted: a busy machine must not fail a build.
 
@@ -17,6 +19,7 @@ import { loadDiagrams } from './diagrams.ts';
 import { runKarvon, type KarvonResult } from './karvon.ts';
 import { runPeer, type PeerResult, type PeerSource } from './peer.ts';
 import { printReport, TARGETS } from './report.ts';
+import { runMongoBench, type MongoBenchResult } from './mongo.ts';
 import { formatHttpBench, runHttpBench, type HttpBenchResult } from '../server/bench/http.ts';
 
 const { values: flags } = parseArgs({
@@ -34,6 +37,8 @@ const { values: flags } = parseArgs({
     'no-http': { type: 'boolean', default: false },
     'http-n': { type: 'string', default: '1000' },
     'http-concurrency': { type: 'string', default: '16' },
+    'no-mongo': { type: 'boolean', default: false },
+    'mongo-n': { type: 'string', default: '300' },
   },
 });
 
@@ -93,6 +98,9 @@ const http: HttpBenchResult | null = flags['no-http']
   : await runHttpBench({ n: count('http-n', 1), concurrency: count('http-concurrency', 1) });
 if (http) console.log(`\n${formatHttpBench(http)}`);
 
+// The MongoDB backend (MONGODB_URL): one engine here, then three engine processes on one database.
+const mongo: MongoBenchResult | null = flags['no-mongo'] ? null : await runMongoBench({ xml: diagrams.karvon, n: count('mongo-n', 1), concurrency, embedded: karvon });
+
 const reference = peers[0];
 console.log(
   JSON.stringify({
@@ -104,6 +112,7 @@ console.log(
     breakdown,
     peers,
     http,
+    mongo,
     ratio: reference
       ? {
           throughput: karvon.instancesPerSec / reference.instancesPerSec,

@@ -10,11 +10,12 @@ import { ConflictError, KarvonError, NotFoundError, ValidationError } from './er
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
 import { TimerScheduler } from './runtime/timer-scheduler.ts';
 import { addDuration } from './timers.ts';
-import { ROOT, signalSubscriptionName, visibleVariables, type CallFollowUp } from './runtime/transition.ts';
+import { ROOT, visibleVariables, type CallFollowUp } from './runtime/transition.ts';
+import { Messaging, type MessageInput, type MessageResult } from './runtime/messaging.ts';
+import type { ProcessModel } from './model/types.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
-  DocCollection,
   DeploymentResource,
   IncidentFilter,
   InstanceFilter,
@@ -30,7 +31,6 @@ import type {
   InstanceSummary,
   Json,
   JobRecord,
-  SubscriptionRecord,
   TaskRecord,
   TimerRecord,
   Variables,
@@ -88,18 +88,6 @@ export interface ActivatedJob {
 
 const MAX_COMMIT_ATTEMPTS = 8;
 
-interface BufferedMessage {
-  id: string;
-  rev: number;
-  name: string;
-  correlationKey: string | null;
-  variables: Variables;
-  expiresAt: number;
-  /** Still waiting for a subscriber; false once taken or when kept only to recognise its messageId. */
-  pending: boolean;
-  [field: string]: unknown;
-}
-
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export class Engine {
@@ -107,7 +95,7 @@ export class Engine {
   readonly clock: Clock;
   private readonly ids: IdGenerator;
   private readonly deployer: Deployer;
-  private readonly messages: DocCollection<BufferedMessage>;
+  private readonly messaging: Messaging;
   private readonly runner: JobRunner;
   private readonly timers: TimerScheduler;
   private readonly logger: EngineLogger;
@@ -127,7 +115,22 @@ export class Engine {
     this.workerId = options.workerId ?? hostname();
     this.jobLockMs = options.jobLockMs ?? LOCK_MS;
     this.deployer = new Deployer(this.store, this.ids, () => this.clock.now(), options.deployCheck);
-    this.messages = this.store.collection<BufferedMessage>({ name: 'messages', indexes: ['name', 'pending', 'expiresAt'] });
+    this.messaging = new Messaging({
+      store: this.store,
+      clock: this.clock,
+      ids: this.ids,
+      command: (instanceId, command) => this.command(instanceId, command),
+      startAt: (start, variables, businessKey) => this.startAt(start, variables, businessKey),
+      latestModels: async () => {
+        const models: ProcessModel[] = [];
+        for (const p of await this.listProcesses()) {
+          const def = await this.store.findDefinition(p.key);
+          if (def) models.push(await this.deployer.model(def.id));
+        }
+        return models;
+      },
+      warn: (fields, message) => this.logger.warn(fields, message),
+    });
     this.runner = new JobRunner(
       {
         store: this.store,
@@ -188,7 +191,7 @@ export class Engine {
 
   async deploy(resources: DeploymentResource[], opts: { deployedBy?: string } = {}): Promise<DeployResult> {
     const result = await this.deployer.deploy(resources, opts.deployedBy ?? null);
-    if (result.created) this.startIndex = null;
+    if (result.created) this.messaging.processesChanged();
     // A new version may bring timer start events: re-arm the scheduler.
     if (result.created) void this.timers.fireDue();
     return result;
@@ -414,88 +417,17 @@ export class Engine {
   }
 
   // --------------------------------------------------------------------------------------------
-  // Messages
+  // Messages and signals (engine/runtime/messaging.ts)
 
-  /**
-   * Publishes a message: it completes every receive task waiting for this name and correlation
-   * key (once per instance). With `ttlMs`, a message nobody waits for yet is kept that long for
-   * the first subscription that opens; a repeated `messageId` within its TTL is ignored.
-   */
-  async correlateMessage(input: { name: string; correlationKey?: string | null; variables?: Variables; ttlMs?: number; messageId?: string }): Promise<{ correlated: string[]; started: string[]; buffered: boolean }> {
-    const now = this.clock.now();
-    const key = input.correlationKey ?? null;
-    if (input.messageId) {
-      const previous = await this.messages.get(`id:${input.name}:${input.messageId}`);
-      if (previous && previous.expiresAt > now) return { correlated: [], started: [], buffered: false };
-    }
-    const correlated: string[] = [];
-    for (const sub of await this.store.findSubscriptions(input.name, key)) {
-      if (correlated.includes(sub.processInstanceId)) continue;
-      try {
-        await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables: input.variables });
-        correlated.push(sub.processInstanceId);
-      } catch (err) {
-        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-      }
-    }
-    const started: string[] = [];
-    for (const start of await this.startEventsFor(input.name, false)) {
-      // A correlation key starts one instance per key while an earlier one is still active.
-      if (key !== null && (await this.store.listInstances({ processKey: start.processKey, state: 'active', businessKey: key, limit: 1 })).length) continue;
-      started.push((await this.startAt(start, input.variables ?? {}, key)).id);
-    }
-    const ttl = Math.max(0, input.ttlMs ?? 0);
-    const buffered = correlated.length === 0 && started.length === 0 && ttl > 0;
-    if (buffered || (input.messageId && ttl > 0)) {
-      const id = input.messageId ? `id:${input.name}:${input.messageId}` : `msg:${this.ids.next()}`;
-      await this.messages.delete(id);
-      await this.messages.insert({ id, name: input.name, correlationKey: key, variables: input.variables ?? {}, expiresAt: now + ttl, pending: buffered });
-    }
-    return { correlated, started, buffered };
+  correlateMessage(input: MessageInput): Promise<MessageResult> {
+    return this.messaging.correlate(input);
   }
 
-  /** Broadcasts a signal to every waiting subscription and signal start event; returns how many it triggered. */
-  async broadcastSignal(name: string, variables: Variables = {}): Promise<{ triggered: number }> {
-    let triggered = 0;
-    for (const sub of await this.store.findSubscriptions(signalSubscriptionName(name), null)) {
-      try {
-        await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables });
-        triggered++;
-      } catch (err) {
-        if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-      }
-    }
-    for (const start of await this.startEventsFor(name, true)) {
-      await this.startAt(start, variables, null);
-      triggered++;
-    }
-    return { triggered };
+  broadcastSignal(name: string, variables: Variables = {}): Promise<{ triggered: number }> {
+    return this.messaging.broadcast(name, variables);
   }
 
-  private startIndex: Promise<Array<{ processKey: string; definitionId: string; elementId: string; name: string; signal: boolean }>> | null = null;
-
-  /** Message or signal start events of the latest version of every process. */
-  private async startEventsFor(name: string, signal: boolean): Promise<Array<{ processKey: string; definitionId: string; elementId: string }>> {
-    this.startIndex ??= (async () => {
-      const out: Array<{ processKey: string; definitionId: string; elementId: string; name: string; signal: boolean }> = [];
-      for (const p of await this.listProcesses()) {
-        const def = await this.store.findDefinition(p.key);
-        if (!def) continue;
-        const model = await this.deployer.model(def.id);
-        for (const el of model.elements.values()) {
-          if (el.scope !== model.key || !el.message || (el.behavior !== 'bpmn:StartEvent/message' && el.behavior !== 'bpmn:StartEvent/signal')) continue;
-          out.push({ processKey: model.key, definitionId: def.id, elementId: el.id, name: el.message.name.raw, signal: el.message.signal });
-        }
-      }
-      return out;
-    })();
-    const index = await this.startIndex.catch((err: Error) => {
-      this.startIndex = null;
-      throw err;
-    });
-    return index.filter((s) => s.name === name && s.signal === signal);
-  }
-
+  /** Starts an instance at a given start event (timer, message or signal start). */
   private async startAt(start: { definitionId: string; elementId: string }, variables: Variables, businessKey: string | null): Promise<InstanceSummary> {
     const model = await this.deployer.model(start.definitionId);
     const result = step(model, null, { type: 'start', instanceId: this.ids.next(), startElement: start.elementId, variables, businessKey }, this.stepContext());
@@ -503,19 +435,6 @@ export class Engine {
     await this.store.createInstance(result.state, result.effects);
     await this.after(result);
     return summary(result.state);
-  }
-
-  /** A subscription just opened: hand it the oldest buffered message that matches, if any. */
-  private async deliverBuffered(sub: SubscriptionRecord): Promise<void> {
-    const now = this.clock.now();
-    const candidates = await this.messages.find({ where: { name: sub.messageName, pending: true }, orderBy: 'expiresAt' });
-    const match = candidates.find((m) => m.correlationKey === sub.correlationKey && m.expiresAt > now);
-    if (!match) return;
-    // Taking the message is a guarded write, so two subscriptions never consume the same one.
-    if (!(await this.messages.replace({ ...match, pending: false }))) return;
-    await this.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables: match.variables }).catch((err: Error) =>
-      this.logger.warn({ error: err.message, subscription: sub.id }, 'buffered message could not be correlated'),
-    );
   }
 
   // --------------------------------------------------------------------------------------------
@@ -750,7 +669,7 @@ export class Engine {
           this.timers.notify(e.timer.dueAt);
           break;
         case 'subscription.put':
-          settled.push(this.counted(() => this.deliverBuffered(e.subscription)).catch((err: Error) => this.logger.warn({ error: err.message }, 'buffered message could not be delivered')));
+          settled.push(this.counted(() => this.messaging.deliverBuffered(e.subscription)).catch((err: Error) => this.logger.warn({ error: err.message }, 'buffered message could not be delivered')));
           break;
         case 'task.patch':
           this.emit({

@@ -8,6 +8,7 @@ import { addDuration } from './timers.ts';
 import type { ProcessModel } from './model/types.ts';
 import { ROOT, Transition, type CallFollowUp, type StepContext } from './runtime/transition.ts';
 import { putJob } from './behaviors/job-worker-task.ts';
+import { retryBody } from './runtime/multi-instance.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
@@ -200,7 +201,7 @@ const handlers: Handlers = {
       return;
     }
     if (el.multiInstance && inst.loop === undefined) {
-      t.retryBody(inst);
+      retryBody(t, inst);
       return;
     }
     if (inst.completing) {

@@ -8,6 +8,7 @@ import { KarvonError } from '../errors.ts';
 import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
+import { activateBody, completeBody, completeInner } from './multi-instance.ts';
 import type {
   Effect,
   ElementInstance,
@@ -114,110 +115,8 @@ export class Transition {
     const el = this.element(elementId);
     const behavior = behaviorOf(el);
     if (behavior.arrive) behavior.arrive(this, el, scope, flowId);
-    else if (el.multiInstance) this.activateBody(el, scope);
+    else if (el.multiInstance) activateBody(this, el, scope);
     else this.activate(el, scope);
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Multi-instance: a body instance holds the collection and runs one inner instance per item
-  // (all at once, or one after the other). Boundary events belong to the body.
-
-  private activateBody(el: ElementModel, scope: string): void {
-    const mi = el.multiInstance!;
-    const key = String(++this.state.seq);
-    const body: ElementInstance = { key, elementId: el.id, scope };
-    this.state.elements[key] = body;
-    this.history(el.id, 'multiInstanceBody', 'activated');
-    this.attachBoundaries(body, el);
-    this.startBody(body, el);
-  }
-
-  /** Runs a body again after an incident on it was resolved. */
-  retryBody(body: ElementInstance): void {
-    const el = this.element(body.elementId);
-    if (!body.mi) this.startBody(body, el);
-    else if (body.mi.completed === body.mi.items.length) this.completeBody(body, el);
-  }
-
-  private startBody(body: ElementInstance, el: ElementModel): void {
-    const mi = el.multiInstance!;
-    const key = body.key;
-    const r = this.evaluate(mi.inputCollection, body, `inputCollection of '${el.id}'`);
-    if (!r.ok) return;
-    if (!Array.isArray(r.value)) {
-      this.incident(body, 'EXTRACT_VALUE_ERROR', `inputCollection '${mi.inputCollection.raw}' of '${el.id}' is ${JSON.stringify(r.value)}, not a list`);
-      return;
-    }
-    body.mi = { items: r.value, started: 0, completed: 0 };
-    if (mi.outputCollection) this.state.vars[key] = { [mi.outputCollection]: r.value.map(() => null) };
-    if (r.value.length === 0) return this.completeBody(body, el);
-    const first = mi.sequential ? 1 : r.value.length;
-    for (let i = 0; i < first; i++) this.activateInner(body, el);
-  }
-
-  private activateInner(body: ElementInstance, el: ElementModel): void {
-    const mi = body.mi!;
-    const index = mi.started++;
-    const key = String(++this.state.seq);
-    const inst: ElementInstance = { key, elementId: el.id, scope: body.key, loop: index };
-    this.state.elements[key] = inst;
-    this.history(el.id, el.type, 'activated');
-    const locals: Variables = { loopCounter: index + 1 };
-    if (el.multiInstance!.inputElement) locals[el.multiInstance!.inputElement] = mi.items[index];
-    this.state.vars[key] = locals;
-    if (el.inputs.length && !this.applyInputs(inst, el.inputs)) return;
-    behaviorOf(el).activate(this, inst, el);
-  }
-
-  private completeInner(inst: ElementInstance, el: ElementModel, payload: Variables | null): void {
-    const body = this.state.elements[inst.scope];
-    const mi = el.multiInstance!;
-    const produced = payload ?? inst.pending ?? null;
-    if (!this.applyOutputs(inst, el, payload)) return;
-    if (mi.outputCollection && mi.outputElement) {
-      const context = { ...this.context(inst.key), ...(produced && el.resultVariable ? { [el.resultVariable]: produced } : produced ?? {}) };
-      const r = evaluateExpr(mi.outputElement, context);
-      if (!r.ok) {
-        if (produced) inst.pending = produced;
-        this.incident(inst, 'IO_MAPPING_ERROR', `outputElement '${mi.outputElement.raw}' of '${el.id}' failed: ${r.message}`);
-        return;
-      }
-      const results = this.state.vars[body.key]?.[mi.outputCollection];
-      if (Array.isArray(results)) results[inst.loop!] = r.value;
-    }
-    this.history(el.id, el.type, 'completed');
-    this.remove(inst);
-    const progress = body.mi!;
-    progress.completed++;
-    if (mi.completionCondition) {
-      const active = Object.values(this.state.elements).filter((e) => e.scope === body.key).length;
-      const context = { ...this.context(body.key), numberOfInstances: progress.items.length, numberOfCompletedInstances: progress.completed, numberOfActiveInstances: active };
-      const r = evaluateCondition(mi.completionCondition, context);
-      if (!r.ok) {
-        this.incident(body, 'CONDITION_ERROR', `completionCondition '${mi.completionCondition.text}' of '${el.id}' ${r.message}`);
-        return;
-      }
-      if (r.value) {
-        for (const k of Object.keys(this.state.elements)) {
-          const other = this.state.elements[k];
-          if (other && other.scope === body.key) this.terminate(other);
-        }
-        return this.completeBody(body, el);
-      }
-    }
-    if (mi.sequential && progress.started < progress.items.length) this.activateInner(body, el);
-    else if (progress.completed === progress.items.length) this.completeBody(body, el);
-  }
-
-  private completeBody(body: ElementInstance, el: ElementModel): void {
-    const mi = el.multiInstance!;
-    const flows = this.defaultLeave(body, el);
-    if (flows === null) return;
-    if (mi.outputCollection) this.propagate(body.scope, mi.outputCollection, this.state.vars[body.key]?.[mi.outputCollection] ?? []);
-    this.history(el.id, 'multiInstanceBody', 'completed');
-    this.remove(body);
-    for (const flowId of flows) this.take(flowId, body.scope);
-    if (flows.length === 0) this.checkScope(body.scope);
   }
 
   /** Creates the element instance, applies input mappings and hands over to the behaviour. */
@@ -236,7 +135,7 @@ export class Transition {
     return inst;
   }
 
-  private attachBoundaries(host: ElementInstance, el: ElementModel): void {
+  attachBoundaries(host: ElementInstance, el: ElementModel): void {
     for (const id of el.boundaries) {
       const boundary = this.element(id);
       behaviorOf(boundary).attach?.(this, host, boundary);
@@ -357,7 +256,7 @@ export class Transition {
     behaviorOf(el).activate(this, inst, el);
   }
 
-  private applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {
+  applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {
     const locals: Variables = this.state.vars[inst.key] ?? {};
     for (const m of inputs) {
       const context = { ...this.context(inst.scope), ...locals };
@@ -375,8 +274,8 @@ export class Transition {
   private doComplete(inst: ElementInstance, payload: Variables | null): void {
     const el = this.element(inst.elementId);
     if (inst.incident) return;
-    if (inst.loop !== undefined) return this.completeInner(inst, el, payload);
-    if (inst.mi) return this.completeBody(inst, el);
+    if (inst.loop !== undefined) return completeInner(this, inst, el, payload);
+    if (inst.mi) return completeBody(this, inst, el);
     const behavior = behaviorOf(el);
     // Outputs first: if they fail the element stays, with an incident, and keeps its payload.
     if (!this.applyOutputs(inst, el, payload)) return;
@@ -388,7 +287,7 @@ export class Transition {
     if (flows.length === 0) this.checkScope(inst.scope);
   }
 
-  private applyOutputs(inst: ElementInstance, el: ElementModel, payload: Variables | null): boolean {
+  applyOutputs(inst: ElementInstance, el: ElementModel, payload: Variables | null): boolean {
     const result = payload ?? inst.pending ?? null;
     let produced: Variables | null = result;
     if (result && el.resultVariable) produced = { [el.resultVariable]: result };

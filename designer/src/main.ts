@@ -4,6 +4,7 @@
 //   #/processes         deployed processes
 //   #/process/{key}     versions of one process
 //   #/view/{key}/{v}    one version, read-only
+//   #/diff/{key}/{a}/{b} two versions side by side with what changed
 //   #/watch/{key}/{v}   one version with live counts, incidents and heatmap
 //   #/instance/{id}     one instance
 
@@ -26,7 +27,7 @@ function header(user: User): HTMLElement {
       'nav',
       { class: 'nav' },
       link('#/', 'Modeler', route === '' || route === '#/' || route.startsWith('#/edit/')),
-      link('#/processes', 'Processes', /^#\/(processes|process|view|watch|instance)/.test(route)),
+      link('#/processes', 'Processes', /^#\/(processes|process|view|diff|watch|instance)/.test(route)),
       h('a', { href: '/', class: 'nav-link' }, 'Inbox'),
     ),
     h(
@@ -66,6 +67,8 @@ async function page(route: string): Promise<{ el: HTMLElement; destroy(): void }
       return plain((await import('./pages/processes.ts')).versionsPage(a ?? ''));
     case 'view':
       return (await import('./pages/watch.ts')).versionPage(a ?? '', Number(b));
+    case 'diff':
+      return (await import('./pages/diff.ts')).diffPage(a ?? '', Number(b), Number(parts[3]));
     case 'watch':
       return (await import('./pages/watch.ts')).watchPage(a ?? '', Number(b));
     case 'instance':

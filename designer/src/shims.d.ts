@@ -69,3 +69,6 @@ declare module 'bpmnlint/rules/*' {
   const rule: unknown;
   export default rule;
 }
+declare module 'bpmn-js-differ' {
+  export function diff(older: object, newer: object): unknown;
+}

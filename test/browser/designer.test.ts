@@ -51,6 +51,30 @@ async function problemTexts(page: Page): Promise<string[]> {
   return page.locator('.problem-list .problem').allTextContents();
 }
 
+/** A small diagram for the diff: start, the given tasks in a row, end; each with its shape. */
+function rowDiagram(key: string, tasks: Array<{ id: string; name: string }>): string {
+  const ids = ['Start', ...tasks.map((t) => t.id), 'End'];
+  const x = (i: number) => 150 + i * 160;
+  const nodes = [
+    '<bpmn:startEvent id="Start" name="Start" />',
+    ...tasks.map((t) => `<bpmn:userTask id="${t.id}" name="${t.name}" />`),
+    '<bpmn:endEvent id="End" name="Done" />',
+  ];
+  const flows = ids.slice(1).map((id, i) => `<bpmn:sequenceFlow id="Flow_${ids[i]}_${id}" sourceRef="${ids[i]}" targetRef="${id}" />`);
+  const shapes = ids.map((id, i) => {
+    const task = i > 0 && i < ids.length - 1;
+    const [w, hgt] = task ? [100, 80] : [36, 36];
+    return `<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${x(i) - w / 2}" y="${140 - hgt / 2}" width="${w}" height="${hgt}" /></bpmndi:BPMNShape>`;
+  });
+  const edges = ids.slice(1).map((id, i) => `<bpmndi:BPMNEdge id="Flow_${ids[i]}_${id}_di" bpmnElement="Flow_${ids[i]}_${id}"><di:waypoint x="${x(i) + (i === 0 ? 18 : 50)}" y="140" /><di:waypoint x="${x(i + 1) - (i + 1 === ids.length - 1 ? 18 : 50)}" y="140" /></bpmndi:BPMNEdge>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${key}" name="Order check" isExecutable="true">${nodes.join('')}${flows.join('')}</bpmn:process>
+  <bpmndi:BPMNDiagram id="Diagram_1"><bpmndi:BPMNPlane id="Plane_1" bpmnElement="${key}">${shapes.join('')}${edges.join('')}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+`;
+}
+
 describe('designer (browser)', function () {
   this.timeout(180_000);
   let server: RunningServer;
@@ -189,6 +213,42 @@ describe('designer (browser)', function () {
     await page.locator('.badge-readonly').waitFor();
     await page.locator('.canvas-readonly .djs-element').first().waitFor();
     expect(await page.locator('.djs-palette').count(), 'no palette in a read-only view').to.equal(0);
+    expect(pageErrors(page)).to.deep.equal([]);
+  });
+
+  it('compares two versions side by side with the changes marked and listed', async () => {
+    // given version 1, and a version 2 with one task renamed and one task added
+    const key = 'designer_diff';
+    const deploy = (xml: string) => admin.call('POST', '/api/deployments', { resources: [{ name: 'order-check.bpmn', content: xml }] });
+    await deploy(rowDiagram(key, [{ id: 'Check', name: 'Check order' }]));
+    await deploy(rowDiagram(key, [{ id: 'Check', name: 'Check the order' }, { id: 'Notify', name: 'Notify customer' }]));
+
+    // when the analyst compares them from the version list
+    await page.goto(`${server.url}/designer/#/process/${key}`);
+    const row = page.locator('tr[data-version="2"]');
+    await Promise.race([row.waitFor(), page.getByLabel('Username').waitFor()]);
+    if (!(await row.isVisible())) {
+      await page.getByLabel('Username').fill(ANALYST.username);
+      await page.getByLabel('Password').fill(ANALYST.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await row.waitFor();
+    }
+    await page.getByRole('button', { name: 'Compare versions' }).click();
+    await page.waitForURL(/#\/diff\/designer_diff\/1\/2$/);
+
+    // then the list names the added and the changed task
+    await page.locator('.diff-item').first().waitFor();
+    const added = page.locator('.diff-item[data-kind="added"][data-element="Notify"]');
+    const changed = page.locator('.diff-item[data-kind="changed"][data-element="Check"]');
+    expect(await added.textContent()).to.contain('Notify customer');
+    expect(await changed.textContent()).to.contain('name: Check order → Check the order');
+
+    // and both diagrams mark them: the new task on the newer one, the rename on both
+    await page.locator('[data-side="new"] .djs-element.diff-added[data-element-id="Notify"]').waitFor();
+    await page.locator('[data-side="new"] .djs-element.diff-changed[data-element-id="Check"]').waitFor();
+    await page.locator('[data-side="old"] .djs-element.diff-changed[data-element-id="Check"]').waitFor();
+    expect(await page.locator('[data-side="old"] .djs-element[data-element-id="Notify"]').count()).to.equal(0);
+    await page.screenshot({ path: path.join(shotsDir, 'designer-diff.png') });
     expect(pageErrors(page)).to.deep.equal([]);
   });
 

@@ -43,6 +43,23 @@ export function processesPage(): HTMLElement {
   return h('main', { class: 'page' }, h('h1', null, 'Processes'), body);
 }
 
+/** Two versions to compare: by default the one before the latest and the latest. */
+function comparePicker(key: string, versions: number[]): HTMLElement {
+  const picker = (name: string, label: string, selected: number) => {
+    const select = h('select', { name, 'aria-label': label }, versions.map((v) => h('option', { value: String(v) }, `Version ${v}`))) as HTMLSelectElement;
+    select.value = String(selected);
+    return select;
+  };
+  const from = picker('from', 'Older version', versions[1]!);
+  const to = picker('to', 'Newer version', versions[0]!);
+  const form = h('form', { class: 'toolbar compare' }, h('span', null, 'Compare '), from, h('span', null, 'with'), to, h('button', { type: 'submit', class: 'btn btn-small' }, 'Compare versions'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    window.location.hash = `#/diff/${enc(key)}/${from.value}/${to.value}`;
+  });
+  return form;
+}
+
 export function versionsPage(key: string): HTMLElement {
   const heading = h('h1', null, key);
   const body = h('div', null, h('p', null, 'Loading…'));
@@ -54,6 +71,7 @@ export function versionsPage(key: string): HTMLElement {
       clear(
         body,
         h('p', { class: 'muted' }, h('code', null, key), ` · latest version ${p.version} · `, h('a', { href: `#/edit/${enc(key)}` }, 'Edit the latest version')),
+        versions.length > 1 ? comparePicker(key, versions.map((v) => v.version)) : null,
         h(
           'table',
           { class: 'table versions' },

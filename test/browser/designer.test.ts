@@ -252,6 +252,70 @@ describe('designer (browser)', function () {
     expect(pageErrors(page)).to.deep.equal([]);
   });
 
+  it('edits a user task form with form-js and deploys it with the diagram', async () => {
+    // given a diagram with a user task, selected
+    await page.goto(`${server.url}/designer/#/`);
+    await page.locator('.canvas .djs-container').waitFor();
+    const accept = (d: { accept(): Promise<void> }) => void d.accept().catch(() => undefined);
+    page.on('dialog', accept);
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await page.locator('.djs-element[data-element-id="StartEvent_1"]').waitFor();
+    page.off('dialog', accept);
+    await page.evaluate(`(() => {
+      const m = window.karvonModeler;
+      const start = m.get('elementRegistry').get('StartEvent_1');
+      const task = m.get('modeling').appendShape(start, { type: 'bpmn:UserTask' });
+      m.get('modeling').updateLabel(task, 'Approve leave');
+      m.get('modeling').updateLabel(m.get('modeling').appendShape(task, { type: 'bpmn:EndEvent' }), 'Decided');
+    })()`);
+    const task = page.locator('.djs-shape', { hasText: 'Approve leave' });
+    const taskId = (await task.getAttribute('data-element-id'))!;
+    await select(page, taskId);
+
+    // when they open the form editor, add a text field and save
+    await page.getByRole('button', { name: 'Edit form' }).click();
+    await page.locator('.form-dialog .fjs-editor-container').waitFor();
+    await page.evaluate(`(() => {
+      const ed = window.karvonFormEditor;
+      ed.get('modeling').addFormField({ type: 'textfield', key: 'reason', label: 'Reason' }, ed._getState().schema, 0);
+    })()`);
+    await page.locator('.form-dialog .fjs-form-field-textfield', { hasText: 'Reason' }).waitFor();
+    await page.getByRole('button', { name: 'Save form' }).click();
+    await page.locator('.status-ok', { hasText: 'saved in the draft' }).waitFor();
+
+    // then the task links the form, in one undoable step
+    const formId = await page.evaluate<string>(`(() => {
+      const el = window.karvonModeler.get('elementRegistry').get(${JSON.stringify(taskId)});
+      return el.businessObject.extensionElements.values.find((v) => v.$type === 'zeebe:FormDefinition').formId;
+    })()`);
+    expect(formId).to.match(/^Form_/);
+    const linkedAfterUndo = await page.evaluate<boolean>(`(() => {
+      const m = window.karvonModeler;
+      m.get('commandStack').undo();
+      const bo = m.get('elementRegistry').get(${JSON.stringify(taskId)}).businessObject;
+      const linked = !!(bo.extensionElements?.values || []).find((v) => v.$type === 'zeebe:FormDefinition');
+      m.get('commandStack').redo();
+      return linked;
+    })()`);
+    expect(linkedAfterUndo, 'undo unlinks the form').to.equal(false);
+
+    // when they deploy and an instance starts
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.locator('.status-ok', { hasText: /^Deployed/ }).waitFor();
+    const href = (await page.locator('.status-link').first().getAttribute('href'))!;
+    const processKey = decodeURIComponent(href.split('#/watch/')[1]!.split('/')[0]!);
+    const started = await admin.call<{ id: string }>('POST', '/api/process-instances', { processKey });
+
+    // then the task carries the form with the field
+    const tasks = await admin.call<Array<{ id: string; processInstanceId: string }>>('GET', `/api/tasks?state=open`);
+    const open = tasks.find((t) => t.processInstanceId === started.id)!;
+    expect(open, 'an open task').to.exist;
+    const detail = await admin.call<{ form?: { id: string; components: Array<{ key: string; type: string }> } }>('GET', `/api/tasks/${open.id}`);
+    expect(detail.form?.id).to.equal(formId);
+    expect(detail.form?.components.map((c) => `${c.type}:${c.key}`)).to.deep.equal(['textfield:reason']);
+    expect(pageErrors(page)).to.deep.equal([]);
+  });
+
   it('keeps the draft across a reload and warns before leaving', async () => {
     await page.goto(`${server.url}/designer/#/`);
     await page.locator('.canvas .djs-container').waitFor();

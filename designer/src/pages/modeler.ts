@@ -8,6 +8,7 @@ import { blankDiagram, createModeler } from '../editor.ts';
 import { describeError, download, when } from '../format.ts';
 import { readDraft, discardDraft } from '../modules/drafts/index.ts';
 import type { Problem } from '../modules/problems/index.ts';
+import { draftForm, formResources, newFormSchema, saveDraftForm, type FormSchema } from '../forms/store.ts';
 
 interface Problems {
   all(): Problem[];
@@ -33,7 +34,24 @@ interface ModdleElement {
   $type: string;
   id?: string;
   name?: string;
+  $parent?: ModdleElement;
   get(name: string): unknown;
+}
+interface Shape {
+  id: string;
+  businessObject: ModdleElement & { extensionElements?: ModdleElement & { values?: ModdleElement[] } };
+}
+
+/** Elements that carry a form: user tasks and start events (of a process, not of an event sub-process). */
+function takesForm(el: Shape | undefined): el is Shape {
+  const t = el?.businessObject.$type;
+  return t === 'bpmn:UserTask' || t === 'bpmn:StartEvent';
+}
+
+function linkedFormId(el: Shape): string | null {
+  const fd = el.businessObject.extensionElements?.values?.find((v) => v.$type === 'zeebe:FormDefinition');
+  const id = fd?.get('formId');
+  return typeof id === 'string' && id ? id : null;
 }
 
 export interface ModelerPage {
@@ -70,6 +88,14 @@ export function modelerPage(open: string | null): ModelerPage {
     deployBtn.disabled = true;
     deployBtn.title = 'Deploying needs the analyst role';
   }
+  const formBtn = btn('Edit form', () => void editSelectedForm(), { title: 'Edit the form of the selected user task or start event', disabled: 'disabled' });
+  const selected = (): Shape | undefined => {
+    const list = modeler.get<{ get(): Shape[] }>('selection').get();
+    return list.length === 1 ? list[0] : undefined;
+  };
+  modeler.on('selection.changed', () => {
+    formBtn.disabled = !takesForm(selected());
+  });
   const syncUndo = () => {
     undoBtn.disabled = !commandStack.canUndo();
     redoBtn.disabled = !commandStack.canRedo();
@@ -87,6 +113,8 @@ export function modelerPage(open: string | null): ModelerPage {
     h('span', { class: 'toolbar-sep' }),
     undoBtn,
     redoBtn,
+    h('span', { class: 'toolbar-sep' }),
+    formBtn,
     h('span', { class: 'toolbar-sep' }),
     btn('Check', () => void problems.lintNow().then(reportCheck)),
     deployBtn,
@@ -241,6 +269,49 @@ export function modelerPage(open: string | null): ModelerPage {
     say(`Exported ${fileBase()}.svg.`, 'ok');
   }
 
+  /** Opens the selected element's form (the draft's, the deployed one, or a new one) in form-js. */
+  async function editSelectedForm(): Promise<void> {
+    const element = selected();
+    if (!takesForm(element)) return;
+    const linked = linkedFormId(element);
+    let schema: FormSchema | null = linked ? draftForm(linked) : null;
+    try {
+      if (linked && !schema) schema = { ...((await api.form(linked)) as FormSchema), id: linked };
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) {
+        say(`Could not load form ${linked}: ${describeError(err)}`, 'error');
+        return;
+      }
+    }
+    schema ??= linked ? { ...newFormSchema(), id: linked } : newFormSchema();
+    const { editForm } = await import('../forms/editor.ts');
+    const saved = await editForm(`Form of ${element.businessObject.name || element.id}`, schema);
+    if (!saved) return;
+    saveDraftForm(saved);
+    if (linked !== saved.id) linkForm(element, saved.id);
+    else void drafts.opened(drafts.origin, true);
+    say(`Form ${saved.id} saved in the draft; it is deployed with the diagram.`, 'ok');
+  }
+
+  /** Sets zeebe:formDefinition formId in one undoable command. */
+  function linkForm(element: Shape, formId: string): void {
+    const moddle = modeler.get<{ create(type: string, attrs?: Record<string, unknown>): ModdleElement }>('moddle');
+    const bo = element.businessObject;
+    const others = (bo.extensionElements?.values ?? []).filter((v) => v.$type !== 'zeebe:FormDefinition' && v.$type !== 'zeebe:UserTaskForm');
+    const definition = moddle.create('zeebe:FormDefinition', { formId });
+    const extensionElements = moddle.create('bpmn:ExtensionElements', { values: [...others, definition] });
+    definition.$parent = extensionElements;
+    for (const v of others) v.$parent = extensionElements;
+    extensionElements.$parent = bo;
+    modeler.get<{ updateProperties(el: Shape, props: Record<string, unknown>): void }>('modeling').updateProperties(element, { extensionElements });
+  }
+
+  /** Form ids the diagram links through zeebe:formDefinition. */
+  function linkedFormIds(): string[] {
+    const registry = modeler.get<{ filter(fn: (el: Shape) => boolean): Shape[] }>('elementRegistry');
+    return registry.filter((el) => takesForm(el)).map(linkedFormId).filter((id): id is string => !!id);
+  }
+
   async function deploy(): Promise<void> {
     deployBtn.disabled = true;
     try {
@@ -254,7 +325,7 @@ export function modelerPage(open: string | null): ModelerPage {
       const { xml } = await modeler.saveXML({ format: true });
       if (!xml) return;
       say('Deploying…');
-      const result = await api.deploy([{ name: `${fileBase()}.bpmn`, content: xml }]);
+      const result = await api.deploy([{ name: `${fileBase()}.bpmn`, content: xml }, ...formResources(linkedFormIds())]);
       await drafts.markSaved();
       const summary = result.processes.map((p) => `${p.name ?? p.key} version ${p.version}`).join(', ');
       const links = result.processes.map((p) =>

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildDesigner } from '../../designer/build.ts';
-import { Api, chromiumPath, openBrowser, pageErrors, projectRoot, screenshotsDir, SKIP_REASON, startServer, type BrowserSession, type RunningServer } from './harness.ts';
+import { Api, chromiumPath, createUsers, openBrowser, pageErrors, projectRoot, screenshotsDir, signIn, SKIP_REASON, startServer, USERS, type BrowserSession, type RunningServer } from './harness.ts';
 
 const shotsDir = process.env.KARVON_SCREENSHOTS === '1' ? screenshotsDir : path.join(os.tmpdir(), 'karvon-screenshots');
 
@@ -92,6 +92,7 @@ describe('designer (browser)', function () {
     server = await startServer();
     admin = await Api.login(server.url, 'admin', server.adminPassword);
     await admin.call('POST', '/api/users', { ...ANALYST, roles: ['analyst'], groups: [] });
+    await createUsers(admin, [USERS.aziz]);
     await admin.call('POST', '/api/crm/customers', { id: 'cus_designer', kind: 'company', name: 'Designer Test LLC', address: 'Tashkent, Amir Temur 1' });
     browser = await openBrowser({ width: 1440, height: 900 });
     page = browser.page;
@@ -189,11 +190,21 @@ describe('designer (browser)', function () {
     expect(await activeBadge.first().textContent()).to.equal('1');
     const processKey = decodeURIComponent(page.url().split('#/watch/')[1]!.split('/')[0]!);
 
-    // when the task is completed
+    // when an employee completes the task in the inbox
     const tasks = await admin.call<Array<{ id: string; elementId: string }>>('GET', `/api/tasks?state=open`);
     const open = tasks.find((t) => t.elementId === userTaskId)!;
     expect(open, 'an open task for the user task').to.exist;
-    await admin.call('POST', `/api/tasks/${open.id}/complete`, { variables: {} });
+    await admin.call('POST', `/api/tasks/${open.id}/assign`, { assignee: USERS.aziz.username });
+    const employee = await openBrowser({ width: 1280, height: 800 });
+    try {
+      await signIn(employee.page, server.url, USERS.aziz);
+      await employee.page.getByRole('link', { name: 'Review card' }).first().click();
+      await employee.page.getByRole('heading', { level: 1, name: 'Review card' }).waitFor();
+      await employee.page.getByRole('button', { name: 'Complete task' }).click();
+      await employee.page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
+    } finally {
+      await employee.close();
+    }
 
     // then the watch view shows the instance completed and the heatmap counts it
     await page.locator('[data-count="completed"]', { hasText: '1' }).waitFor();

@@ -13,7 +13,8 @@ const EVENTS = new Set(['create', 'update']);
 
 export function compileConditional(c: ElementCompiler): void {
   const def = eventDefinition(c.el);
-  const body = def ? str(child(def, 'condition') as ModdleElement, 'body')?.trim() : undefined;
+  const conditionEl = def ? child(def, 'condition') : undefined;
+  const body = conditionEl ? str(conditionEl, 'body')?.trim() : undefined;
   if (!def || !body) {
     c.problem('conditional event has no condition');
     return;

@@ -5,19 +5,34 @@
 import { expect } from 'chai';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
+import type { InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
 import { forEachBackend } from './backends.ts';
 import { bpmn, flow, userTask } from './harness.ts';
 
 const HOUR = 3_600_000;
 const cond = (c: string) => `<bpmn:conditionalEventDefinition><bpmn:condition>${c.replace(/>/g, '&gt;')}</bpmn:condition></bpmn:conditionalEventDefinition>`;
 
+/** An in-process adapter that records what it was asked to run. */
+class RecordingAdapter implements InProcessJobHandler {
+  calls: string[] = [];
+  handles(type: string): boolean {
+    return type === 'crm.notify';
+  }
+  async run(job: InProcessJob): Promise<JobOutcome> {
+    this.calls.push(job.elementId);
+    return { kind: 'complete', variables: {} };
+  }
+}
+
 forEachBackend('conditional events through the engine', (backend) => {
   let engine: Engine;
   let clock: ManualClock;
+  let adapter: RecordingAdapter;
 
   beforeEach(async () => {
     clock = new ManualClock('2026-03-02T08:00:00Z');
-    engine = await Engine.open({ store: await backend.open(), clock });
+    adapter = new RecordingAdapter();
+    engine = await Engine.open({ store: await backend.open(), clock, handlers: [adapter] });
   });
   afterEach(async () => {
     await engine.close();
@@ -54,9 +69,22 @@ forEachBackend('conditional events through the engine', (backend) => {
     expect(Object.values((await engine.store.getInstance(pi.id))!.conditions ?? {})).to.deep.equal([{ elementId: 'ready', elementInstance: '2' }]);
     await engine.close();
     await engine.store.close();
-    engine = await Engine.open({ store: await backend.reopen(), clock });
+    engine = await Engine.open({ store: await backend.reopen(), clock, handlers: [adapter] });
     await engine.setVariables(pi.id, { stock: 4 });
     expect((await engine.getInstance(pi.id)).activeElements).to.deep.equal(['ship']);
     expect((await engine.store.getInstance(pi.id))!.conditions).to.equal(undefined);
+  });
+
+  it('an adapter job cancelled on entry by a true interrupting boundary event never runs', async () => {
+    await engine.deploy([{ name: 'n.bpmn', content: bpmn('skipNotify', `
+      <bpmn:startEvent id="s"/><bpmn:serviceTask id="notify"><bpmn:extensionElements><zeebe:taskDefinition type="crm.notify"/></bpmn:extensionElements></bpmn:serviceTask>
+      <bpmn:endEvent id="e"/><bpmn:boundaryEvent id="optOut" attachedToRef="notify">${cond('=optedOut')}</bpmn:boundaryEvent><bpmn:endEvent id="e2"/>
+      ${flow('f0', 's', 'notify')}${flow('f1', 'notify', 'e')}${flow('f2', 'optOut', 'e2')}`) }]);
+    const skipped = await engine.startInstance({ processKey: 'skipNotify', variables: { optedOut: true } });
+    const notified = await engine.startInstance({ processKey: 'skipNotify', variables: { optedOut: false } });
+    await engine.settle();
+    expect((await engine.getInstance(skipped.id)).state).to.equal('completed');
+    expect((await engine.getInstance(notified.id)).state).to.equal('completed');
+    expect(adapter.calls).to.deep.equal(['notify']);
   });
 });

@@ -86,5 +86,6 @@ forEachBackend('conditional events through the engine', (backend) => {
     expect((await engine.getInstance(skipped.id)).state).to.equal('completed');
     expect((await engine.getInstance(notified.id)).state).to.equal('completed');
     expect(adapter.calls).to.deep.equal(['notify']);
+    expect(await engine.store.countAvailableJobs(['crm.notify'], clock.now() + 365 * 24 * HOUR)).to.equal(0);
   });
 });

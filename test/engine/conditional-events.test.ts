@@ -94,6 +94,21 @@ describe('conditional events', () => {
       expect(fired(sim, 'bB')).to.equal(1);
     });
 
+    it('fires from a called instance\'s result and from a correlated message\'s variables', async () => {
+      const m = await model(bpmn('p', `<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>
+        <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>
+        <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="Paid"/></bpmn:intermediateCatchEvent>
+        ${userTask('B')}${boundary('bx', 'B', '=x > 10', { interrupting: false })}${boundary('by', 'B', '=y > 10', { interrupting: false })}${userTask('hx')}${userTask('hy')}
+        ${flow('f0', 's', 'fork')}${flow('f1', 'fork', 'call')}${flow('f2', 'fork', 'paid')}${flow('f3', 'fork', 'B')}${flow('f4', 'bx', 'hx')}${flow('f5', 'by', 'hy')}`,
+        '<bpmn:message id="Paid" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>'));
+      const sim = new Sim(m).start({ orderId: 'O-1' });
+      const call = Object.values(sim.s.elements).find((e) => e.elementId === 'call')!;
+      sim.apply({ type: 'childCompleted', elementInstance: call.key, childId: call.child!, variables: { x: 11 } });
+      expect(sim.active()).to.deep.equal(['B', 'hx', 'paid']);
+      sim.apply({ type: 'correlateMessage', subscriptionId: Object.keys(sim.s.subscriptions!)[0], variables: { y: 11 } });
+      expect(sim.active()).to.deep.equal(['B', 'hx', 'hy']);
+    });
+
     it('with zeebe:conditionalFilter variableNames, only changes of those variables look at it', async () => {
       const sim = new Sim(await boundaryModel('=x > 10', { filter: { variableNames: 'recheck' } })).start({ x: 1 });
       sim.apply({ type: 'setVariables', variables: { x: 11 } });

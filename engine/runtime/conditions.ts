@@ -46,12 +46,20 @@ export function armCondition(t: Transition, ownerKey: string, el: ElementModel):
   pendingOf(t).armed.push(k);
 }
 
-/** Drops every condition `ownerKey` holds (it completed, was terminated or was interrupted). */
-export function disarmConditions(state: InstanceState, ownerKey: string): void {
-  const conditions = state.conditions;
+/**
+ * Drops every condition `ownerKey` holds (it completed, was terminated or was interrupted), with
+ * the incident one of them raised: a process can end while its event sub-process's condition
+ * is in error.
+ */
+export function disarmConditions(t: Transition, ownerKey: string): void {
+  const conditions = t.state.conditions;
   if (!conditions) return;
-  for (const [k, c] of Object.entries(conditions)) if (c.elementInstance === ownerKey) delete conditions[k];
-  if (Object.keys(conditions).length === 0) delete state.conditions;
+  for (const [k, c] of Object.entries(conditions)) {
+    if (c.elementInstance !== ownerKey) continue;
+    if (c.incident) t.resolveIncidentRecord(c.incident);
+    delete conditions[k];
+  }
+  if (Object.keys(conditions).length === 0) delete t.state.conditions;
 }
 
 /**

@@ -420,7 +420,7 @@ export class Transition {
     for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) {
       if (sub.elementInstance === inst.key) this.deleteSubscription(id);
     }
-    disarmConditions(this.state, inst.key);
+    disarmConditions(this, inst.key);
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -431,7 +431,7 @@ export class Transition {
       // Triggers the process itself held (event sub-process starts) end with it.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
-      disarmConditions(this.state, ROOT);
+      disarmConditions(this, ROOT);
     }
     this.state.status = status;
     this.state.endedAt = this.iso;
@@ -638,7 +638,7 @@ export class Transition {
       // An interrupting event sub-process also closes its siblings' triggers.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === scopeInst.key) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === scopeInst.key) this.deleteSubscription(id);
-      disarmConditions(this.state, scopeInst.key);
+      disarmConditions(this, scopeInst.key);
     }
     const espInst = this.activate(esp, scopeInst.key);
     if (espInst.incident) return;

@@ -285,6 +285,17 @@ describe('conditional events', () => {
       expect(sim.active()).to.deep.equal(['onCancel', 'onCancelTask']);
     });
 
+    it('a process that ends while its event sub-process\'s condition is in error closes the incident', async () => {
+      const m = await model(bpmn('p', `<bpmn:startEvent id="s"/>${userTask('prepare')}<bpmn:endEvent id="e"/>${flow('f0', 's', 'prepare')}${flow('f1', 'prepare', 'e')}
+        ${esp('onCancel', '=canceled', true)}`));
+      const sim = new Sim(m).start({ canceled: 'maybe' });
+      expect(sim.incidents()).to.deep.equal([`condition 'canceled' of conditional event 'onCancelStart' returned "maybe", not a boolean`]);
+      sim.completeTask('prepare');
+      expect(sim.s.status).to.equal('completed');
+      expect(sim.last.filter((e) => e.type === 'incident.patch')).to.have.length(1);
+      sim.assertClean();
+    });
+
     it('non-interrupting, in an embedded sub-process: fires beside it on each change that leaves it true, and ends with the sub-process', async () => {
       const m = await model(bpmn('p', `<bpmn:startEvent id="s"/>
         <bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>${userTask('work')}<bpmn:endEvent id="se"/>${flow('a0', 'ss', 'work')}${flow('a1', 'work', 'se')}

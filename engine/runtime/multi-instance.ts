@@ -7,6 +7,7 @@ import { evaluateCondition, evaluateExpr } from '../feel.ts';
 import type { ElementModel } from '../model/types.ts';
 import type { ElementInstance, Variables } from '../types.ts';
 import type { Transition } from './transition.ts';
+import { keepCompleted } from './compensation.ts';
 
 export function activateBody(t: Transition, el: ElementModel, scope: string): void {
   const mi = el.multiInstance!;
@@ -72,6 +73,7 @@ export function completeInner(t: Transition, inst: ElementInstance, el: ElementM
     if (Array.isArray(results)) results[inst.loop!] = r.value;
   }
   t.history(el.id, el.type, 'completed');
+  keepCompleted(t, inst, el);
   t.remove(inst);
   const progress = body.mi!;
   progress.completed++;
@@ -101,6 +103,7 @@ export function completeBody(t: Transition, body: ElementInstance, el: ElementMo
   if (flows === null) return;
   if (mi.outputCollection) t.propagate(body.scope, mi.outputCollection, t.state.vars[body.key]?.[mi.outputCollection] ?? []);
   t.history(el.id, 'multiInstanceBody', 'completed');
+  keepCompleted(t, body, el);
   t.remove(body);
   for (const flowId of flows) t.take(flowId, body.scope);
   if (flows.length === 0) t.checkScope(body.scope);

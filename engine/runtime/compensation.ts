@@ -100,7 +100,7 @@ function invoke(t: Transition, thrower: ElementInstance, record: CompensableReco
   if (record.handler) {
     const handler = t.element(record.handler);
     // The handler runs inside the throw event, so cancelling the throw cancels the handlers too.
-    if (handler.multiInstance) activateBody(t, handler, thrower.key);
+    if (handler.multiInstance) activateBody(t, handler, thrower.key, record.vars);
     else t.activate(handler, thrower.key, record.vars);
     started++;
   }

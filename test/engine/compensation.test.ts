@@ -107,6 +107,35 @@ describe('compensation (pure transitions)', () => {
     sim.assertClean();
   });
 
+  it('runs a multi-instance handler over a collection from its activity\'s variables; an empty one ends at once without ending the throw early', async () => {
+    const miHandler = `<bpmn:serviceTask id="undo-a" isForCompensation="true"><bpmn:extensionElements><zeebe:taskDefinition type="undo.a"/></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=list" inputElement="order"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>`;
+    const a = serviceTask('a', 'do.a', '<zeebe:ioMapping><zeebe:input source="=orders" target="list"/></zeebe:ioMapping>');
+    const xml = bpmn('mih', `
+      <bpmn:startEvent id="s"/>
+      ${compensable(serviceTask('b', 'do.b'), 'b')}
+      ${compensable(a, 'a', miHandler)}
+      ${throwEvent('undo')}<bpmn:endEvent id="e"/>
+      ${flow('f1', 's', 'b')}${flow('f2', 'b', 'a')}${flow('f3', 'a', 'undo')}${flow('f4', 'undo', 'e')}`);
+    const m = await model(xml);
+
+    const two = new Sim(m).start({ orders: ['x', 'y'] });
+    two.completeJob('b').completeJob('a');
+    const inner = Object.values(two.s.elements).filter((e) => e.elementId === 'undo-a' && e.loop !== undefined);
+    expect(inner.map((i) => two.s.vars[i.key]!.order)).to.deep.equal(['x', 'y']);
+    two.completeJob('undo-a').completeJob('undo-a').completeJob('undo-b');
+    expect(two.s.status).to.equal('completed');
+    two.assertClean();
+
+    // a's handler (the latest completion) starts first and ends at once; the throw still waits for b's
+    const none = new Sim(m).start({ orders: [] });
+    none.completeJob('b').completeJob('a');
+    expect(none.active()).to.deep.equal(['undo', 'undo-b']);
+    none.completeJob('undo-b');
+    expect(none.s.status).to.equal('completed');
+    none.assertClean();
+  });
+
   it('compensates inside a completed sub-process: its own handler and those of its inner activities', async () => {
     const sub = `<bpmn:subProcess id="sub">
         <bpmn:startEvent id="ss"/>

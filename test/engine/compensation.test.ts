@@ -373,6 +373,22 @@ forEachBackend('compensation through the engine', (backend) => {
     expect(trail).to.deep.equal(['s', 'a', 'b', 'undo-b', 'undo-a', 'undo', 'e', 'seq']);
   });
 
+  it('compensates a completed call activity with its handler, but not the activities of the called process', async () => {
+    const child = bpmn('child', `<bpmn:startEvent id="cs"/>${compensable(serviceTask('book', 'child.book'), 'book')}<bpmn:endEvent id="ce"/>${flow('c1', 'cs', 'book')}${flow('c2', 'book', 'ce')}`);
+    const call = `<bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>`;
+    const parent = bpmn('parent', `<bpmn:startEvent id="s"/>${compensable(call, 'call')}${endEvent('undo')}${flow('f1', 's', 'call')}${flow('f2', 'call', 'undo')}`);
+    await engine.deploy([{ name: 'child.bpmn', content: child }, { name: 'parent.bpmn', content: parent }]);
+    const { id } = await engine.startInstance({ processKey: 'parent' });
+    await engine.settle();
+    await finish('child.book');
+    await engine.settle();
+    expect((await engine.getInstance(id)).activeElements.sort()).to.deep.equal(['undo', 'undo-call']);
+    await finish('undo.call');
+    await engine.settle();
+    expect((await engine.getInstance(id)).state).to.equal('completed');
+    expect(await engine.activateJobs({ type: 'undo.book', worker: 'w', maxJobs: 1, lockMs: 60_000 })).to.deep.equal([]);
+  });
+
   it('cancelling while handlers run removes their jobs from the store', async () => {
     await engine.deploy([{ name: 'seq.bpmn', content: sequence() }]);
     const { id } = await engine.startInstance({ processKey: 'seq' });

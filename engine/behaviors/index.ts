@@ -35,6 +35,7 @@ import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThro
 import { conditionalCatchEvent } from './conditional-catch-event.ts';
 import { conditionalBoundaryEvent } from './conditional-boundary-event.ts';
 import { conditionalStartEvent } from './conditional-start-event.ts';
+import { compensationBoundaryEvent, compensationEndEvent, compensationIntermediateThrowEvent } from './compensation-events.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -82,6 +83,9 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     conditionalCatchEvent,
     conditionalBoundaryEvent,
     conditionalStartEvent,
+    compensationBoundaryEvent,
+    compensationIntermediateThrowEvent,
+    compensationEndEvent,
   ].map((b) => [b.key, b]),
 );
 

@@ -125,6 +125,7 @@ export class Sim {
       timers: Object.keys(s.timers ?? {}).length,
       subscriptions: Object.keys(s.subscriptions ?? {}).length,
       conditions: Object.keys(s.conditions ?? {}).length,
+      compensable: (s.compensable ?? []).length,
     };
     if (Object.values(left).some((n) => n > 0)) throw new Error(`instance ${s.status} but state left behind: ${JSON.stringify(left)}`);
   }

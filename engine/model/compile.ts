@@ -186,7 +186,7 @@ function compileProcess(
     }
   }
   for (const el of elements.values()) {
-    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows) ?? []) report(el.id, el.type, message);
+    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows, elements) ?? []) report(el.id, el.type, message);
   }
   checkCompensation(elements, report);
   for (const flow of flows.values()) {

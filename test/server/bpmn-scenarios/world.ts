@@ -80,6 +80,8 @@ export interface Leftovers {
 let deployCount = 0;
 
 export class World {
+  /** A read-only connection to the server's SQLite file (WAL: every query sees the latest commit). */
+  private reader: Database.Database | null = null;
   /** Instances an earlier scenario's check already covered, so one failure does not cascade. */
   private readonly checked = new Set<string>();
 
@@ -96,6 +98,7 @@ export class World {
   }
 
   async close(): Promise<void> {
+    this.reader?.close();
     await this.server.close();
     await rm(this.dataDir, { recursive: true, force: true });
   }
@@ -271,25 +274,21 @@ export class World {
         subscriptionRecords: await db.collection('subscriptions').countDocuments(live),
       };
     }
-    const db = new Database(path.join(this.dataDir, 'karvon.db'), { readonly: true, fileMustExist: true });
-    try {
-      const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE process_instance_id = ?`).get(instanceId) as { n: number }).n;
-      return { jobRecords: count('jobs'), timerRecords: count('timers'), subscriptionRecords: count('subscriptions') };
-    } finally {
-      db.close();
-    }
+    const db = this.sqlite();
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE process_instance_id = ?`).get(instanceId) as { n: number }).n;
+    return { jobRecords: count('jobs'), timerRecords: count('timers'), subscriptionRecords: count('subscriptions') };
   }
 
   /** Start timers (of process versions, not instances) still scheduled. */
   async startTimers(): Promise<number> {
     const store = this.server.running.store;
     if (store.kind === 'mongodb') return (store as MongoStore).db.collection('timers').countDocuments({ processInstanceId: null });
-    const db = new Database(path.join(this.dataDir, 'karvon.db'), { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM timers WHERE process_instance_id IS NULL').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
+    return (this.sqlite().prepare('SELECT count(*) AS n FROM timers WHERE process_instance_id IS NULL').get() as { n: number }).n;
+  }
+
+  private sqlite(): Database.Database {
+    this.reader ??= new Database(path.join(this.dataDir, 'karvon.db'), { readonly: true, fileMustExist: true });
+    return this.reader;
   }
 
   /**

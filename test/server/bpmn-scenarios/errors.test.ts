@@ -121,6 +121,28 @@ describeScenarios('errors and escalations', (scenario) => {
     expect(await w.trail(id, 'terminated')).to.deep.equal(['tooLate', 'inner']);
   });
 
+  scenario('error and escalation codes from FEEL: the thrown code is the expression\'s value', async (w) => {
+    await w.deploy(defs(
+      error('dyn', '=reason'), error('stock', 'NO_STOCK'), escalation('dynEsc', '="TIER_" + string(tier)'), escalation('tier1', 'TIER_1'),
+      proc('err-feel',
+        start('s'),
+        sub('inner', start('is'), throwEvent('tell', onEscalation('dynEsc')), svc('check', 'err-feel.check'), end('fail', onError('dyn')), chain('is', 'tell', 'check', 'fail')),
+        boundary('gold', 'inner', onEscalation('tier1'), false), boundary('noStock', 'inner', onError('stock')), boundary('other', 'inner', onError()),
+        svc('vip', 'err-feel.vip'), end('ve'), end('restocked'), end('investigated'),
+        chain('s', 'inner', 'investigated'), chain('gold', 'vip', 've'), chain('noStock', 'restocked'), chain('other', 'investigated')),
+    ));
+    const gold = await w.start('err-feel', { tier: 1 });
+    const plain = await w.start('err-feel', { tier: 2 });
+    expect(await w.active(gold)).to.deep.equal(['check', 'inner', 'vip']);
+    expect(await w.active(plain)).to.deep.equal(['check', 'inner']);
+    await w.completeJob('err-feel.vip');
+    const checks = await w.jobs('err-feel.check');
+    await w.completeJob(checks.find((j) => j.processInstanceId === gold)!, { reason: 'NO_STOCK' });
+    await w.completeJob(checks.find((j) => j.processInstanceId === plain)!, { reason: 'FRAUD' });
+    expect(await w.trail(gold)).to.include('restocked');
+    expect(await w.trail(plain)).to.include('investigated').and.not.include('restocked');
+  });
+
   scenario('an escalation nobody catches lets the token go on', async (w) => {
     await w.deploy(defs(escalation('x', 'IGNORED'), proc('esc-uncaught', start('s'), throwEvent('raise', onEscalation('x')), end('e'), chain('s', 'raise', 'e'))));
     const id = await w.start('esc-uncaught');

@@ -82,9 +82,43 @@ describeScenarios('call activities', (scenario) => {
     await w.cancel(next);
   });
 
-  scenario('binding by version tag is rejected at deploy, naming the call activity', async (w) => {
-    await w.deploy(defs(taggedProc('ca-tagged', 'v1.0', start('s'), end('e'), chain('s', 'e'))));
-    const text = await w.deployRejected(defs(proc('ca-by-tag', start('s'), call('byTag', 'ca-tagged', 'bindingType="versionTag" versionTag="v1.0"'), end('e'), chain('s', 'byTag', 'e'))));
-    expect(text).to.contain('byTag').and.contain('versionTag');
+  scenario('binding by version tag calls the newest version carrying that tag', async (w) => {
+    const tagged = (tag: string, marker: string) =>
+      defs(taggedProc('ca-tagged', tag, start('s'), svc('work', 'ca-tagged.work', `<zeebe:taskHeaders><zeebe:header key="release" value="${marker}"/></zeebe:taskHeaders>`), end('e'), chain('s', 'work', 'e')));
+    await w.deploy(tagged('stable', 'stable-1'));
+    await w.deploy(tagged('stable', 'stable-2'));
+    await w.deploy(tagged('beta', 'beta-1'));
+    await w.deploy(
+      defs(proc('ca-by-tag', start('s'), call('byTag', 'ca-tagged', 'bindingType="versionTag" versionTag="stable"'), call('latest', 'ca-tagged'), end('e'), chain('s', 'byTag', 'latest', 'e'))),
+    );
+    const id = await w.start('ca-by-tag');
+    const first = await w.job('ca-tagged.work');
+    expect(first.customHeaders, 'version 2, the newest tagged stable').to.deep.equal({ release: 'stable-2' });
+    expect((await w.instance(first.processInstanceId)).version).to.equal(2);
+    await w.completeJob(first);
+    const second = await w.job('ca-tagged.work');
+    expect(second.customHeaders, 'the latest binding takes version 3').to.deep.equal({ release: 'beta-1' });
+    await w.completeJob(second);
+    expect(await w.stateOf(id)).to.equal('completed');
+  });
+
+  scenario('a version tag no version carries is an incident on the call activity', async (w) => {
+    await w.deploy(defs(taggedProc('ca-tagged2', 'v1', start('s'), end('e'), chain('s', 'e'))));
+    await w.deploy(defs(proc('ca-bad-tag', start('s'), call('byTag', 'ca-tagged2', 'bindingType="versionTag" versionTag="v9"'), end('e'), chain('s', 'byTag', 'e'))));
+    const id = await w.start('ca-bad-tag');
+    const [incident] = await w.incidents(id);
+    expect(incident).to.deep.include({ elementId: 'byTag', type: 'CALLED_ELEMENT_ERROR' });
+    expect(incident.message).to.contain("has no version tagged 'v9'");
+    // Deploying the tag and resolving the incident calls it.
+    await w.deploy(defs(taggedProc('ca-tagged2', 'v9', start('s'), end('e2'), chain('s', 'e2'))));
+    await w.resolve(incident);
+    expect(await w.stateOf(id)).to.equal('completed');
+  });
+
+  scenario('unsupported binding types and a versionTag binding without a tag are rejected at deploy', async (w) => {
+    const text = await w.deployRejected(defs(proc('ca-bad-binding', start('s'),
+      call('byDeployment', 'x', 'bindingType="deployment"'), call('noTag', 'x', 'bindingType="versionTag"'), end('e'), chain('s', 'byDeployment', 'noTag', 'e'))));
+    expect(text).to.contain("byDeployment").and.contain("bindingType 'deployment' is not supported");
+    expect(text).to.contain('noTag').and.contain("bindingType 'versionTag' needs a versionTag");
   });
 });

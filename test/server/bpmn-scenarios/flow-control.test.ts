@@ -38,6 +38,23 @@ describeScenarios('gateways, links, terminate and cancel', (scenario) => {
     });
   }
 
+  scenario('a failed job comes back after its backoff, then as an incident when retries run out', async (w) => {
+    await w.deploy(defs(proc('job-retries', start('s'), svc('call', 'job-retries.call'), end('e'), chain('s', 'call', 'e'))));
+    const id = await w.start('job-retries');
+    await w.failJob(await w.job('job-retries.call'), 1, 'timeout', 60_000);
+    expect(await w.jobs('job-retries.call'), 'backing off').to.deep.equal([]);
+    await w.advance(60_000);
+    const retried = await w.job('job-retries.call');
+    expect(retried.retries).to.equal(1);
+    await w.failJob(retried, 0, 'still down');
+    const [incident] = await w.incidents(id);
+    expect(incident).to.deep.include({ elementId: 'call', type: 'JOB_NO_RETRIES', message: 'still down' });
+    expect(await w.jobs('job-retries.call'), 'no job while the incident is open').to.deep.equal([]);
+    await w.resolve(incident);
+    await w.completeJob('job-retries.call', { ok: true });
+    expect(await w.instance(id)).to.deep.include({ state: 'completed' });
+  });
+
   scenario('a link throw continues at the catch of the same name, also inside a sub-process', async (w) => {
     await w.deploy(defs(proc('links',
       start('s'), throwEvent('goReview', link('review')), catchEvent('atReview', link('review')), svc('review', 'links.review'),

@@ -3,7 +3,7 @@
 // boundary event that cancels every inner instance.
 
 import { expect } from 'chai';
-import { boundary, call, chain, defs, end, multi, proc, start, sub, svc, timer } from './bpmn.ts';
+import { boundary, call, chain, defs, end, multi, proc, start, sub, svc, timer, user } from './bpmn.ts';
 import { describeScenarios } from './world.ts';
 
 describeScenarios('multi-instance', (scenario) => {
@@ -51,6 +51,21 @@ describeScenarios('multi-instance', (scenario) => {
     expect(done.variables.answers).to.deep.equal(['X', null, 'Z', null]);
     expect(await w.jobs('mi-par-sub.ask'), 'the other two were canceled').to.deep.equal([]);
     expect((await w.trail(id, 'terminated')).filter((e) => e === 'ask')).to.have.length(2);
+  });
+
+  scenario('a sequential sub-process runs its inside once per item, in order', async (w) => {
+    await w.deploy(defs(proc('mi-seq-sub', start('s'),
+      sub('each', multi({ sequential: true, inputCollection: '=["a", "b"]', inputElement: 'letter', outputCollection: 'upper', outputElement: '=shout' }),
+        start('is'), svc('say', 'mi-seq-sub.say'), user('confirm'), end('ie'), chain('is', 'say', 'confirm', 'ie')),
+      end('e'), chain('s', 'each', 'e'))));
+    const id = await w.start('mi-seq-sub');
+    for (const letter of ['a', 'b']) {
+      const job = await w.job('mi-seq-sub.say');
+      expect(job.variables).to.include({ letter });
+      await w.completeJob(job, { shout: letter.toUpperCase() });
+      await w.completeTask(id, 'confirm');
+    }
+    expect((await w.instance(id)).variables.upper).to.deep.equal(['A', 'B']);
   });
 
   scenario('a sequential call activity starts one child per item and collects their results', async (w) => {

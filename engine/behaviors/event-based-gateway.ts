@@ -4,7 +4,6 @@
 // Anything else after it is refused at deploy, as Zeebe does, rather than failing at run time.
 
 import { armCondition } from '../runtime/conditions.ts';
-import { behaviorOf } from './index.ts';
 import type { ElementBehavior } from './behavior.ts';
 
 const CATCHES = new Set([
@@ -29,15 +28,19 @@ export const eventBasedGateway: ElementBehavior = {
     }
     return problems;
   },
+  // Stops at the first incident, and skips what is already open: resolving the incident runs
+  // this again, and must not open a second timer or subscription for the same event.
   activate(t, inst, el) {
     for (const f of el.outgoing) {
       const target = t.element(t.model.flows.get(f)!.target);
+      if (t.holds(inst.key, target.id)) continue;
       if (target.timer) t.openTimer(inst, target);
       else if (target.conditional) armCondition(t, inst.key, target);
       else t.openSubscription(inst, target);
+      if (inst.incident) return;
     }
   },
   retry(t, inst, el) {
-    behaviorOf(el).activate(t, inst, el);
+    eventBasedGateway.activate(t, inst, el);
   },
 };

@@ -10,6 +10,7 @@ import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext, RouteModule, Services } from './context.ts';
 import type { EngineFacade } from './engine-facade.ts';
+import { Admission } from './http/admission.ts';
 import { errorHandler, RouteNotFoundError } from './http/errors.ts';
 import { locals, mountRoutes } from './http/mount.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -147,6 +148,13 @@ export function createApp(options: CreateAppOptions): Express {
     authenticate: (token) => identity.authenticate(token),
     bodyLimit: config.bodyLimit,
     deployBodyLimit: config.deployBodyLimit,
+    maxJsonDepth: config.maxJsonDepth,
+    variables: { maxBytes: config.maxVariablesBytes, maxDepth: config.maxVariablesDepth },
+    admission: new Admission({
+      maxInFlight: config.maxInFlight,
+      retryAfterSeconds: config.overloadRetryAfterSeconds,
+      onReject: () => services.metrics.observeOverload(),
+    }),
   });
   app.use(apiRouter);
 

@@ -94,7 +94,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
       maxFeelRange: integer(env, 'KARVON_MAX_FEEL_RANGE', DEFAULT_ENGINE_LIMITS.maxFeelRange, 1, 1_000_000_000),
       feelBudgetMs: integer(env, 'KARVON_FEEL_BUDGET_MS', DEFAULT_ENGINE_LIMITS.feelBudgetMs, 1, 600_000),
     },
-    maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 64, 0, 1_000_000),
+    maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 128, 0, 1_000_000),
     overloadRetryAfterSeconds: integer(env, 'KARVON_OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     loginMaxFailures: integer(env, 'KARVON_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginLockoutMs: integer(env, 'KARVON_LOGIN_LOCKOUT_SECONDS', 30, 1, 86_400) * 1000,

@@ -8,7 +8,7 @@ import { diagram, TestServer } from './helpers.ts';
 import { HOSTILE_KINDS, runHostileInputFuzz } from './hostile-fuzz.ts';
 
 interface ErrorBody {
-  error: { code: string; message: string; details: Array<{ path?: string; message: string }> };
+  error: { code: string; message: string; details: Array<{ path?: string; elementId?: string; message: string }> };
 }
 
 describe('server: hostile input', () => {
@@ -132,7 +132,7 @@ describe('server: hostile input', () => {
         <bpmn:scriptTask id="loop"><bpmn:extensionElements><zeebe:script expression="=for i in 1..1000000000 return i" resultVariable="r"/></bpmn:extensionElements></bpmn:scriptTask>
         <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="loop"/>`,
       );
-      const res = await server.as<ErrorBody & { error: { details: Array<{ elementId?: string }> } }>('anna', 'POST', '/api/deployments', { body: { resources: [{ name: 's.bpmn', content: xml }] } });
+      const res = await server.as<ErrorBody>('anna', 'POST', '/api/deployments', { body: { resources: [{ name: 's.bpmn', content: xml }] } });
       expect(res.status).to.equal(422);
       expect(res.body.error.details.map((d) => [d.elementId, d.message])).to.deep.equal([
         ['loop', "zeebe:script expression: FEEL expression '=for i in 1..1000000000 return i' iterates over 1..1000000000 (1000000000 items); the limit is 100000 (KARVON_MAX_FEEL_RANGE)"],

@@ -1,0 +1,102 @@
+// Overload: many more concurrent clients than KARVON_MAX_IN_FLIGHT start instances back to back,
+// once with the bound and once without. With it, the excess is refused at once (429) and the
+// admitted requests stay fast; without it, every request waits in the same queue.
+//
+//   npx tsx server/bench/overload.ts --clients 400 --requests 5 --max-in-flight 32
+//
+// Client and server share one process and its CPU, so the figures are indicative only.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startServer } from '../bootstrap.ts';
+import { defaultConfig } from '../config.ts';
+
+export interface OverloadBenchResult {
+  maxInFlight: number;
+  clients: number;
+  admitted: number;
+  refused: number;
+  other: Record<string, number>;
+  admittedMs: { p50: number; p99: number };
+  refusedMs: { p50: number; p99: number };
+  seconds: number;
+}
+
+const XML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="overload" targetNamespace="http://karvon.bench">
+  <bpmn:process id="overload" isExecutable="true">
+    <bpmn:startEvent id="start"/><bpmn:userTask id="approve"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+
+export async function runOverloadBench(options: { clients: number; requests: number; maxInFlight: number }): Promise<OverloadBenchResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'karvon-overload-bench-'));
+  const running = await startServer(
+    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: dir, adminPassword: 'bench-password', logLevel: 'silent', maxInFlight: options.maxInFlight }),
+    { logger: pino({ level: 'silent' }) },
+  );
+  try {
+    const post = (urlPath: string, body: unknown, token?: string) =>
+      fetch(running.url + urlPath, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const token = ((await (await post('/api/auth/login', { username: 'admin', password: 'bench-password' })).json()) as { token: string }).token;
+    await post('/api/deployments', { resources: [{ name: 'o.bpmn', content: XML }] }, token);
+
+    const admitted: number[] = [];
+    const refused: number[] = [];
+    const other: Record<string, number> = {};
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: options.clients }, async () => {
+        for (let i = 0; i < options.requests; i++) {
+          const t0 = performance.now();
+          const res = await post('/api/process-instances', { processKey: 'overload', variables: { i } }, token);
+          await res.arrayBuffer();
+          const ms = performance.now() - t0;
+          if (res.status === 201) admitted.push(ms);
+          else if (res.status === 429) refused.push(ms);
+          else other[res.status] = (other[res.status] ?? 0) + 1;
+        }
+      }),
+    );
+    return {
+      maxInFlight: options.maxInFlight,
+      clients: options.clients,
+      admitted: admitted.length,
+      refused: refused.length,
+      other,
+      admittedMs: percentiles(admitted),
+      refusedMs: percentiles(refused),
+      seconds: Math.round((performance.now() - began) / 10) / 100,
+    };
+  } finally {
+    await running.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function percentiles(values: number[]): { p50: number; p99: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      clients: { type: 'string', default: '400' },
+      requests: { type: 'string', default: '5' },
+      'max-in-flight': { type: 'string', default: '32' },
+    },
+  });
+  for (const maxInFlight of [Number(values['max-in-flight']), 0]) {
+    console.log(JSON.stringify(await runOverloadBench({ clients: Number(values.clients), requests: Number(values.requests), maxInFlight })));
+  }
+}

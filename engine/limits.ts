@@ -1,7 +1,8 @@
 // Bounds on what a diagram may ask of the engine: its size and shape as XML, the length of its
-// FEEL, the ranges it may iterate over, and the time one evaluation may take. They are process-wide
-// because the parser and the FEEL evaluator are reached from deep inside pure code (compile, step)
-// that has no context to carry them; the server sets them once at start (server/bootstrap.ts).
+// FEEL, the ranges it may iterate over, the time one evaluation may take, and how many parallel
+// multi-instance items one step may start. They are process-wide because the parser and the FEEL
+// evaluator are reached from deep inside pure code (compile, step) that has no context to carry
+// them; the server sets them once at start (server/bootstrap.ts).
 
 export interface EngineLimits {
   /** Largest diagram (UTF-8 bytes) the deployer reads. */
@@ -16,6 +17,8 @@ export interface EngineLimits {
   maxFeelRange: number;
   /** Wall-clock budget of one evaluation of an iterating or regex FEEL expression, in ms. */
   feelBudgetMs: number;
+  /** Most items a parallel multi-instance starts at once; more is an incident on the body. */
+  maxParallelMultiInstance: number;
 }
 
 export const DEFAULT_ENGINE_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -25,6 +28,7 @@ export const DEFAULT_ENGINE_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxFeelLength: 10_000,
   maxFeelRange: 100_000,
   feelBudgetMs: 200,
+  maxParallelMultiInstance: 1000,
 });
 
 let current: EngineLimits = { ...DEFAULT_ENGINE_LIMITS };

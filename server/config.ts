@@ -93,6 +93,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
       maxFeelLength: integer(env, 'KARVON_MAX_FEEL_LENGTH', DEFAULT_ENGINE_LIMITS.maxFeelLength, 10, 10_000_000),
       maxFeelRange: integer(env, 'KARVON_MAX_FEEL_RANGE', DEFAULT_ENGINE_LIMITS.maxFeelRange, 1, 1_000_000_000),
       feelBudgetMs: integer(env, 'KARVON_FEEL_BUDGET_MS', DEFAULT_ENGINE_LIMITS.feelBudgetMs, 1, 600_000),
+      maxParallelMultiInstance: integer(env, 'KARVON_MAX_PARALLEL_MULTI_INSTANCE', DEFAULT_ENGINE_LIMITS.maxParallelMultiInstance, 1, 10_000_000),
     },
     maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 128, 0, 1_000_000),
     overloadRetryAfterSeconds: integer(env, 'KARVON_OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),

@@ -130,12 +130,45 @@ describe('engine limits: FEEL evaluation budget', () => {
     expect(sim.incidents()[0]).to.include('evaluation budget');
   });
 
-  it('evaluates normally afterwards, within and without the budget', async () => {
-    const sim = new Sim(await model(scripted('=sum(for i in 1..n return i) + offset')));
-    sim.start({ n: 100, offset: 1 });
+  describe('with a generous budget', () => {
+    // Generous so that a GC pause on a busy machine cannot fail an expression that must pass.
+    withLimits({ feelBudgetMs: 10_000 });
+
+    it('evaluates normally afterwards, through the budgeted path and the plain one', async () => {
+      const sim = new Sim(await model(scripted('=sum(for i in 1..n return i) + offset')));
+      sim.start({ n: 100, offset: 1 });
+      expect(sim.incidents()).to.deep.equal([]);
+      expect(sim.vars().r).to.equal(5051);
+      sim.completeTask('after');
+      sim.assertClean();
+    });
+  });
+});
+
+describe('engine limits: parallel multi-instance', () => {
+  withLimits({ maxParallelMultiInstance: 3 });
+
+  const mi = (sequential: boolean) =>
+    bpmn('p', `<bpmn:startEvent id="s"/>
+      <bpmn:userTask id="check"><bpmn:multiInstanceLoopCharacteristics isSequential="${sequential}"><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=lines" inputElement="line"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+      <bpmn:endEvent id="e"/>${flow('f1', 's', 'check')}${flow('f2', 'check', 'e')}`);
+
+  it('opens an incident instead of starting more parallel items than the limit', async () => {
+    const sim = new Sim(await model(mi(false)));
+    sim.start({ lines: [1, 2, 3, 4] });
+    expect(sim.tasks()).to.deep.equal([]);
+    expect(sim.incidents()).to.deep.equal([
+      "inputCollection '=lines' of 'check' has 4 items; a parallel multi-instance runs at most 3 (KARVON_MAX_PARALLEL_MULTI_INSTANCE)",
+    ]);
+    const within = new Sim(await model(mi(false)));
+    within.start({ lines: [1, 2, 3] });
+    expect(within.tasks()).to.have.length(3);
+  });
+
+  it('leaves sequential multi-instance alone: it runs one item at a time', async () => {
+    const sim = new Sim(await model(mi(true)));
+    sim.start({ lines: [1, 2, 3, 4, 5] });
     expect(sim.incidents()).to.deep.equal([]);
-    expect(sim.vars().r).to.equal(5051);
-    sim.completeTask('after');
-    sim.assertClean();
+    expect(sim.tasks()).to.have.length(1);
   });
 });

@@ -31,6 +31,8 @@ export interface ServerConfig {
   engineLimits: EngineLimits;
   /** API requests served at once; beyond it the API answers 429 at once. 0 turns the bound off. */
   maxInFlight: number;
+  /** Event-loop lateness (ms) past which the API answers 429; 0 turns the check off. */
+  maxEventLoopLagMs: number;
   /** Retry-After of a 429 for overload, in seconds. */
   overloadRetryAfterSeconds: number;
   /** Failed logins per username and address before throttling starts. */
@@ -96,6 +98,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
       maxParallelMultiInstance: integer(env, 'KARVON_MAX_PARALLEL_MULTI_INSTANCE', DEFAULT_ENGINE_LIMITS.maxParallelMultiInstance, 1, 10_000_000),
     },
     maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 128, 0, 1_000_000),
+    maxEventLoopLagMs: integer(env, 'KARVON_MAX_EVENT_LOOP_LAG_MS', 0, 0, 600_000),
     overloadRetryAfterSeconds: integer(env, 'KARVON_OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     loginMaxFailures: integer(env, 'KARVON_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginLockoutMs: integer(env, 'KARVON_LOGIN_LOCKOUT_SECONDS', 30, 1, 86_400) * 1000,

@@ -2,7 +2,7 @@
 // once with the bound and once without. With it, the excess is refused at once (429) and the
 // admitted requests stay fast; without it, every request waits in the same queue.
 //
-//   npx tsx server/bench/overload.ts --clients 400 --requests 5 --max-in-flight 32
+//   npx tsx server/bench/overload.ts --clients 400 --requests 5 --max-in-flight 32 --max-lag 200
 //
 // Client and server share one process and its CPU, so the figures are indicative only.
 
@@ -16,6 +16,7 @@ import { defaultConfig } from '../config.ts';
 
 export interface OverloadBenchResult {
   maxInFlight: number;
+  maxEventLoopLagMs: number;
   clients: number;
   admitted: number;
   refused: number;
@@ -26,17 +27,24 @@ export interface OverloadBenchResult {
 }
 
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="overload" targetNamespace="http://karvon.bench">
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="overload-defs" targetNamespace="http://karvon.bench">
   <bpmn:process id="overload" isExecutable="true">
     <bpmn:startEvent id="start"/><bpmn:userTask id="approve"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
   </bpmn:process>
 </bpmn:definitions>`;
 
-export async function runOverloadBench(options: { clients: number; requests: number; maxInFlight: number }): Promise<OverloadBenchResult> {
+export interface OverloadBenchOptions {
+  clients: number;
+  requests: number;
+  maxInFlight: number;
+  maxEventLoopLagMs: number;
+}
+
+export async function runOverloadBench(options: OverloadBenchOptions): Promise<OverloadBenchResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'karvon-overload-bench-'));
   const running = await startServer(
-    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: dir, adminPassword: 'bench-password', logLevel: 'silent', maxInFlight: options.maxInFlight }),
+    defaultConfig({ port: 0, host: '127.0.0.1', dataDir: dir, adminPassword: 'bench-password', logLevel: 'silent', maxInFlight: options.maxInFlight, maxEventLoopLagMs: options.maxEventLoopLagMs }),
     { logger: pino({ level: 'silent' }) },
   );
   try {
@@ -47,7 +55,8 @@ export async function runOverloadBench(options: { clients: number; requests: num
         body: JSON.stringify(body),
       });
     const token = ((await (await post('/api/auth/login', { username: 'admin', password: 'bench-password' })).json()) as { token: string }).token;
-    await post('/api/deployments', { resources: [{ name: 'o.bpmn', content: XML }] }, token);
+    const deployed = await post('/api/deployments', { resources: [{ name: 'o.bpmn', content: XML }] }, token);
+    if (deployed.status !== 201) throw new Error(`deploy: ${deployed.status} ${await deployed.text()}`);
 
     const admitted: number[] = [];
     const refused: number[] = [];
@@ -68,6 +77,7 @@ export async function runOverloadBench(options: { clients: number; requests: num
     );
     return {
       maxInFlight: options.maxInFlight,
+      maxEventLoopLagMs: options.maxEventLoopLagMs,
       clients: options.clients,
       admitted: admitted.length,
       refused: refused.length,
@@ -94,9 +104,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       clients: { type: 'string', default: '400' },
       requests: { type: 'string', default: '5' },
       'max-in-flight': { type: 'string', default: '32' },
+      'max-lag': { type: 'string', default: '200' },
     },
   });
-  for (const maxInFlight of [Number(values['max-in-flight']), 0]) {
-    console.log(JSON.stringify(await runOverloadBench({ clients: Number(values.clients), requests: Number(values.requests), maxInFlight })));
+  const base = { clients: Number(values.clients), requests: Number(values.requests) };
+  for (const bounds of [
+    { maxInFlight: 0, maxEventLoopLagMs: 0 },
+    { maxInFlight: Number(values['max-in-flight']), maxEventLoopLagMs: 0 },
+    { maxInFlight: Number(values['max-in-flight']), maxEventLoopLagMs: Number(values['max-lag']) },
+  ]) {
+    console.log(JSON.stringify(await runOverloadBench({ ...base, ...bounds })));
   }
 }

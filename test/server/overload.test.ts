@@ -2,7 +2,10 @@
 // OVERLOADED with Retry-After at once instead of queueing. Requests are held in a route whose
 // handler waits on a gate the test opens, so "in flight" is exact rather than timed.
 
+import { EventEmitter } from 'node:events';
+import type { Request, Response } from 'express';
 import { expect } from 'chai';
+import { Admission, OverloadedError } from '../../server/http/admission.ts';
 import { defineRoute, ok } from '../../server/http/route.ts';
 import type { RouteModule } from '../../server/context.ts';
 import { routeModules } from '../../server/routes/index.ts';
@@ -83,5 +86,49 @@ describe('server: overload answers 429 OVERLOADED', () => {
     const doc = (await server.call<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>('GET', '/api/openapi.json')).body;
     expect(doc.paths['/api/process-instances']!.post!.responses).to.have.property('429');
     expect(doc.paths['/health']!.get!.responses).not.to.have.property('429');
+  });
+});
+
+describe('server: overload seen as event-loop lag', () => {
+  it('refuses while the loop runs later than the bound and admits once it catches up', () => {
+    let lag = 0;
+    let rejected = 0;
+    const admission = new Admission({ maxInFlight: 0, maxEventLoopLagMs: 500, eventLoopLag: () => lag, retryAfterSeconds: 2, onReject: () => rejected++ });
+    const attempt = () => {
+      const res = new EventEmitter() as unknown as Response;
+      let outcome: unknown = 'not called';
+      admission.gate({} as Request, res, (err?: unknown) => (outcome = err));
+      return { outcome, res };
+    };
+    lag = 1200;
+    const refused = attempt().outcome;
+    expect(refused).to.be.instanceOf(OverloadedError);
+    expect((refused as OverloadedError).message).to.equal('The server is busy (requests wait 1200 ms before they are read); nothing was done. Retry after 2 s.');
+    expect((refused as OverloadedError).retryAfterSeconds).to.equal(2);
+    expect(rejected).to.equal(1);
+    lag = 20;
+    const admitted = attempt();
+    expect(admitted.outcome).to.equal(undefined);
+    expect(admission.current).to.equal(1);
+    (admitted.res as unknown as EventEmitter).emit('finish');
+    (admitted.res as unknown as EventEmitter).emit('close');
+    expect(admission.current).to.equal(0);
+  });
+
+  it('answers 429 right after the loop was blocked, on a real server', async () => {
+    const server = await TestServer.start({ maxEventLoopLagMs: 100 });
+    try {
+      const admin = await server.login('admin');
+      // Stands for a burst of synchronous work (a large deploy, a flood of requests).
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      const res = await server.call<ErrorBody>('GET', '/api/processes', { token: admin });
+      expect(res.status).to.equal(429);
+      expect(res.body.error.code).to.equal('OVERLOADED');
+      expect(res.body.error.message).to.match(/^The server is busy \(requests wait \d+ ms before they are read\)/);
+      expect(res.headers.get('retry-after')).to.equal('1');
+    } finally {
+      await server.close();
+    }
   });
 });

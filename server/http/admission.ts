@@ -3,8 +3,9 @@
 // Queueing under overload makes every request slow and holds its body in memory; refusing early
 // keeps the admitted ones fast and tells clients when to come back. In-flight requests pile up
 // on an asynchronous store (MongoDB); on the embedded store handlers barely yield, so overload
-// shows as event-loop lag instead (event-loop-lag.ts). Health, metrics, the OpenAPI document, login and event streams are exempt: they
-// are how operators and clients see and recover from the overload.
+// shows as event-loop lag instead (event-loop-lag.ts). Health, metrics, the OpenAPI document and
+// event streams are exempt: they are how operators see the overload. Sign-in is not: checking a
+// password is some of the costliest work the server does.
 
 import type { RequestHandler } from 'express';
 import { TooManyRequestsError } from './errors.ts';

@@ -65,8 +65,8 @@ interface RouteBase {
   /** How the body is encoded; JSON unless a caller can send nothing else (Bitrix24 robots). */
   bodyType?: 'json' | 'form';
   /**
-   * `exempt`: served even when the server is overloaded (health, metrics, sign-in), so operators
-   * and clients can see and recover from it. Streams are always exempt.
+   * `exempt`: served even when the server is overloaded (health, metrics, the OpenAPI document),
+   * so operators can see it. Streams are always exempt.
    */
   admission?: 'exempt';
   responses: Record<number, ResponseSpec>;

@@ -27,7 +27,6 @@ const loginResponse = named('LoginResponse', {
 export const authRoutes: RouteModule = ({ services: { identity } }) => [
   defineRoute({
     operationId: 'login',
-    admission: 'exempt',
     method: 'post',
     path: '/api/auth/login',
     summary: 'Sign in and receive a bearer token',

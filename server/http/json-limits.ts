@@ -34,7 +34,7 @@ export function checkBodyDepth(body: unknown, maxDepth: number): void {
   }
 }
 
-/** Checks a body's `variables` (start, task and job completion, messages, signals) against the limits. */
+/** Checks a body's `variables` (start, set variables, task and job completion, messages, signals) against the limits. */
 export function checkVariables(body: unknown, limits: VariableLimits): void {
   if (body === null || typeof body !== 'object' || !('variables' in body)) return;
   const variables = (body as { variables: unknown }).variables;

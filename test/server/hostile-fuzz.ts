@@ -93,6 +93,8 @@ interface Target {
   /** The fuzz process (deployed by setup) and a task of one of its instances. */
   fuzzKey: string;
   taskId: () => string;
+  /** A running instance of the fuzz process, for set-variables attempts. */
+  instanceId: () => string;
 }
 
 const ROUTES_WITH_BODIES: Array<[string, string]> = [
@@ -247,6 +249,7 @@ const GENERATORS: Record<string, Generator> = {
       ['/api/messages', (v) => `{"name":"fuzz-msg","variables":{"deep":${v}}}`],
       ['/api/signals', (v) => `{"name":"fuzz-signal","variables":{"deep":${v}}}`],
       [`/api/tasks/${t.taskId()}/complete`, (v) => `{"variables":{"deep":${v}}}`],
+      [`/api/process-instances/${t.instanceId()}/variables`, (v) => `{"variables":{"deep":${v}}}`],
       ['/api/process-instances', (v) => `{"processKey":"${t.fuzzKey}","deep":${v}}`],
     ]);
     return { method: 'POST', path, as: path.includes('/tasks/') ? 'aziz' : 'anna', body: wrap(nested(depth, '1', rng)), contentType: 'application/json' };
@@ -261,6 +264,7 @@ const GENERATORS: Record<string, Generator> = {
     const [path, as, body] = rng.pick<[string, string, unknown]>([
       ['/api/process-instances', 'anna', { processKey: t.fuzzKey, variables }],
       [`/api/tasks/${t.taskId()}/complete`, 'aziz', { variables }],
+      [`/api/process-instances/${t.instanceId()}/variables`, 'anna', { variables }],
       ['/api/messages', 'anna', { name: 'fuzz-msg', correlationKey: 'x', variables }],
       ['/api/signals', 'anna', { name: 'fuzz-signal', variables }],
     ]);
@@ -355,16 +359,20 @@ export async function runHostileInputFuzz(options: HostileFuzzOptions): Promise<
     if (fuzzDeploy.status !== 201) throw new Error(`fuzz deploy: ${fuzzDeploy.status} ${fuzzDeploy.text}`);
     // A task of the fuzz process that completions may aim at; some attempts will complete it.
     let fuzzTask = 'no-such-task';
+    let fuzzInstance = 'no-such-instance';
     const refreshTask = async () => {
-      const open = await server.as<Array<{ id: string; processKey: string }>>('aziz', 'GET', '/api/tasks?state=open');
+      const open = await server.as<Array<{ id: string; processKey: string; processInstanceId: string }>>('aziz', 'GET', '/api/tasks?state=open');
       const mine = open.body.find((task) => task.processKey === 'fuzz_target');
-      if (mine) fuzzTask = mine.id;
+      if (mine) {
+        fuzzTask = mine.id;
+        fuzzInstance = mine.processInstanceId;
+      }
       else {
         await server.as('anna', 'POST', '/api/process-instances', { body: { processKey: 'fuzz_target', variables: { items: [] } } });
       }
     };
     await refreshTask();
-    const target: Target = { fuzzKey: 'fuzz_target', taskId: () => fuzzTask };
+    const target: Target = { fuzzKey: 'fuzz_target', taskId: () => fuzzTask, instanceId: () => fuzzInstance };
 
     const before = await snapshot(server, baselineInstance, baselineTask);
     const heapBeforeMb = heapAfterGcMb();

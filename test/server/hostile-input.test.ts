@@ -82,6 +82,7 @@ describe('server: hostile input', () => {
         ['aziz', '/api/tasks/any/complete', {}],
         ['admin', '/api/jobs/any/complete', {}],
         ['admin', '/api/jobs/any/error', { errorCode: 'E' }],
+        ['anna', '/api/process-instances/any/variables', {}],
       ];
       for (const [user, path, body] of routes) {
         const tooDeep = await server.as<ErrorBody>(user, 'POST', path, { body: { ...body, variables: { order: deep } } });

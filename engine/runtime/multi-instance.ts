@@ -7,6 +7,7 @@
 
 import { behaviorOf } from '../behaviors/index.ts';
 import { evaluateCondition, evaluateExpr } from '../feel.ts';
+import { engineLimits } from '../limits.ts';
 import type { ElementModel } from '../model/types.ts';
 import type { ElementInstance, Variables } from '../types.ts';
 import type { Transition } from './transition.ts';
@@ -37,6 +38,13 @@ function startBody(t: Transition, body: ElementInstance, el: ElementModel): void
   if (!r.ok) return;
   if (!Array.isArray(r.value)) {
     t.incident(body, 'EXTRACT_VALUE_ERROR', `inputCollection '${mi.inputCollection.raw}' of '${el.id}' is ${JSON.stringify(r.value)}, not a list`);
+    return;
+  }
+  // Every parallel item becomes element instances, jobs or tasks in one commit; a list of 200 000
+  // small values fits in a variable document, but not in one step.
+  const { maxParallelMultiInstance } = engineLimits();
+  if (!mi.sequential && r.value.length > maxParallelMultiInstance) {
+    t.incident(body, 'EXTRACT_VALUE_ERROR', `inputCollection '${mi.inputCollection.raw}' of '${el.id}' has ${r.value.length} items; a parallel multi-instance runs at most ${maxParallelMultiInstance} (KARVON_MAX_PARALLEL_MULTI_INSTANCE)`);
     return;
   }
   body.mi = { items: r.value, started: 0, completed: 0 };

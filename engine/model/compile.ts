@@ -241,6 +241,7 @@ function compileProcess(
     model: {
       key,
       name: str(proc, 'name') ?? null,
+      versionTag: processVersionTag(proc),
       elements: frozen,
       flows,
       startEvent: processStart,
@@ -300,6 +301,12 @@ function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): 
     (out.get(el.scope) ?? out.set(el.scope, []).get(el.scope)!).push(el.id);
   }
   return out;
+}
+
+/** `<zeebe:versionTag value="…"/>` on the process: the tag a call activity can bind to. */
+function processVersionTag(proc: ModdleElement): string | null {
+  const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
+  return (tag && str(tag, 'value')?.trim()) || null;
 }
 
 function extensionValues(el: ModdleElement): ModdleElement[] {

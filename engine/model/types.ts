@@ -51,8 +51,16 @@ export interface MultiInstanceDefinition {
   completionCondition: Expr | null;
 }
 
+/**
+ * Which version of the called process a call activity starts (Camunda 8 `bindingType`):
+ * the latest at activation, the one deployed together with the caller's version, or the
+ * latest version whose process carries `zeebe:versionTag` with this value.
+ */
+export type CallBinding = { type: 'latest' } | { type: 'deployment' } | { type: 'versionTag'; versionTag: string };
+
 export interface CallDefinition {
   processId: Expr;
+  binding: CallBinding;
   propagateAllChildVariables: boolean;
   propagateAllParentVariables: boolean;
 }
@@ -116,6 +124,8 @@ export interface FlowModel {
 export interface ProcessModel {
   readonly key: string;
   readonly name: string | null;
+  /** The process's `zeebe:versionTag` value, which call activities can bind to. */
+  readonly versionTag: string | null;
   readonly definitionId: string;
   readonly version: number;
   readonly elements: ReadonlyMap<string, ElementModel>;

@@ -5,6 +5,7 @@
 
 import { hostname } from 'node:os';
 import { ManualClock, SystemClock, RandomIds } from './clock.ts';
+import { resolveCalledVersion } from './called-version.ts';
 import { Deployer, type DeployCheck, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
@@ -210,7 +211,7 @@ export class Engine {
     key: string;
     version: number;
     name: string | null;
-    versions: Array<{ version: number; name: string | null; deployedAt: string; deployedBy: string | null; deploymentId: string }>;
+    versions: Array<{ version: number; name: string | null; deployedAt: string; deployedBy: string | null; deploymentId: string; versionTag?: string }>;
   }> {
     const defs = await this.store.listDefinitions(key);
     if (defs.length === 0) throw new NotFoundError(`process '${key}' is not deployed`);
@@ -219,7 +220,15 @@ export class Engine {
       key,
       version: latest.version,
       name: latest.name,
-      versions: defs.map((d) => ({ version: d.version, name: d.name, deployedAt: d.deployedAt, deployedBy: d.deployedBy, deploymentId: d.deploymentId })),
+      // versionTag only when the version has one, so untagged processes read as before.
+      versions: defs.map((d) => ({
+        version: d.version,
+        name: d.name,
+        deployedAt: d.deployedAt,
+        deployedBy: d.deployedBy,
+        deploymentId: d.deploymentId,
+        ...(d.versionTag ? { versionTag: d.versionTag } : {}),
+      })),
     };
   }
 
@@ -612,11 +621,12 @@ export class Engine {
       await this.command(c.parentId, { type: 'childFailed', elementInstance: c.elementInstance, childId: c.childId, errorCode: c.errorCode, errorMessage: c.errorMessage, variables: c.variables }).catch(ignoreGone);
       return;
     }
-    const def = await this.store.findDefinition(c.processId);
-    if (!def) {
-      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' is not deployed` }).catch(ignoreGone);
+    const called = await resolveCalledVersion(this.store, c.processId, c.binding, c.caller);
+    if (!called.ok) {
+      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: called.message }).catch(ignoreGone);
       return;
     }
+    const def = called.definition;
     const model = await this.deployer.model(def.id);
     let result: StepResult;
     try {

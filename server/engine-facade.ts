@@ -25,6 +25,8 @@ export interface ProcessVersionInfo {
   deployedAt: string;
   deployedBy: string | null;
   deploymentId: string;
+  /** The version's `zeebe:versionTag`; absent when the process has none. */
+  versionTag?: string;
 }
 
 export interface ProcessDetail extends ProcessSummary {

@@ -17,6 +17,7 @@ import type { ProcessModel } from './model/types.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
+  DefinitionRecord,
   DeploymentResource,
   IncidentFilter,
   InstanceFilter,
@@ -246,13 +247,10 @@ export class Engine {
   // Instances
 
   async startInstance(
-    input: { processKey: string; version?: number; businessKey?: string | null; variables?: Variables },
+    input: { processKey: string; version?: number; versionTag?: string; businessKey?: string | null; variables?: Variables },
     opts: { startedBy?: string | null } = {},
   ): Promise<InstanceSummary> {
-    const def = await this.store.findDefinition(input.processKey, input.version);
-    if (!def) {
-      throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
-    }
+    const def = await this.definitionToStart(input);
     const model = await this.deployer.model(def.id);
     const started = Date.now();
     let ok = false;
@@ -271,6 +269,23 @@ export class Engine {
     } finally {
       this.emit({ type: 'command', command: 'start', durationMs: Date.now() - started, ok });
     }
+  }
+
+  /** The version a start asks for: a number, the highest version with a version tag, or the latest. */
+  private async definitionToStart(input: { processKey: string; version?: number; versionTag?: string }): Promise<DefinitionRecord> {
+    if (input.versionTag !== undefined) {
+      if (input.version !== undefined) {
+        throw new ValidationError('give either version or versionTag, not both', [{ path: '/body/versionTag', message: 'must not be combined with version' }]);
+      }
+      const tagged = await this.store.findDefinitionByVersionTag(input.processKey, input.versionTag);
+      if (!tagged) throw new NotFoundError(`process '${input.processKey}' has no version with version tag '${input.versionTag}'`);
+      return tagged;
+    }
+    const def = await this.store.findDefinition(input.processKey, input.version);
+    if (!def) {
+      throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
+    }
+    return def;
   }
 
   async getInstance(id: string): Promise<InstanceView> {

@@ -42,6 +42,8 @@ export interface DeployResult {
 export interface StartRequest {
   processKey: string;
   version?: number;
+  /** The highest version carrying this `zeebe:versionTag`; not together with `version`. */
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }

@@ -60,7 +60,8 @@ describe('server: call activity binding', () => {
   let server: TestServer;
 
   before(async () => {
-    server = await TestServer.start();
+    // The test clock lets `settle` wait for the follow-ups between caller and called instance.
+    server = await TestServer.start({ testClock: true });
     await server.createUsers(CAST);
   });
   after(() => server.close());
@@ -72,9 +73,15 @@ describe('server: call activity binding', () => {
     expect(res.status, res.text).to.equal(201);
     return res.body.processes;
   };
+  /** Moving the test clock by nothing answers once everything due, follow-ups included, has run. */
+  const settle = async () => {
+    const res = await server.as('admin', 'POST', '/api/clock', { body: { addMs: 0 } });
+    expect(res.status, res.text).to.equal(200);
+  };
   const start = async (body: Record<string, unknown>) => {
     const res = await server.as<Instance>('anna', 'POST', '/api/process-instances', { body });
     expect(res.status, res.text).to.equal(201);
+    await settle();
     return res.body;
   };
   /** Completes the one open job of `type` and returns the instance it belonged to. */
@@ -83,6 +90,7 @@ describe('server: call activity binding', () => {
     expect(jobs.body, `one ${type} job`).to.have.length(1);
     const child = (await server.as<Instance>('anna', 'GET', `/api/process-instances/${jobs.body[0]!.processInstanceId}`)).body;
     expect((await server.as('dev', 'POST', `/api/jobs/${jobs.body[0]!.id}/complete`, { body: {} })).status).to.equal(200);
+    await settle();
     return child;
   };
   const instance = async (id: string) => (await server.as<Instance>('anna', 'GET', `/api/process-instances/${id}`)).body;
@@ -112,6 +120,7 @@ describe('server: call activity binding', () => {
     });
     await deploy(['pricing.bpmn', pricing('d', 'next')]);
     expect((await server.as('admin', 'POST', `/api/incidents/${incidents.body[0]!.id}/resolve`)).status).to.be.oneOf([200, 204]);
+    await settle();
     expect((await completeJob('pricing.d')).version).to.equal(4);
     expect((await instance(next.id)).state).to.equal('completed');
   });

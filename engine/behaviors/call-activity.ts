@@ -1,5 +1,6 @@
 // Call activity: starts a version of another process (the latest, the one deployed with the
-// caller, or the latest with a version tag) as a child instance and waits for it. Parent variables go in (all of them, or only the input mappings); the child's come
+// caller, or the latest with a version tag; see engine/called-version.ts) as a child instance and
+// waits for it. Parent variables go in (all of them, or only the input mappings); the child's come
 // back (all, or only the output mappings). A BPMN error the child does not catch is thrown on
 // the call activity; canceling the parent cancels the child.
 
@@ -15,17 +16,17 @@ export const callActivity: ElementBehavior = {
   compile(c) {
     const called = c.extension('zeebe:CalledElement');
     const processId = called ? str(called, 'processId') : undefined;
-    if (!processId) {
+    if (!called || !processId) {
       c.problem('call activity has no zeebe:calledElement processId');
       return;
     }
-    const binding = callBinding(c, called!);
+    const binding = callBinding(c, called);
     if (!binding) return;
     c.model.call = {
       processId: c.expr(processId, 'zeebe:calledElement processId')!,
       binding,
-      propagateAllChildVariables: called?.propagateAllChildVariables !== false,
-      propagateAllParentVariables: called?.propagateAllParentVariables !== false,
+      propagateAllChildVariables: called.propagateAllChildVariables !== false,
+      propagateAllParentVariables: called.propagateAllParentVariables !== false,
     };
     const { inputs, outputs } = c.mappings();
     c.model.inputs = inputs;

@@ -193,6 +193,11 @@ const MIGRATIONS: readonly string[] = [
   UPDATE instances SET started_by = json_extract(data, '$.startedBy');
   CREATE INDEX instances_by_starter ON instances (started_by, started_at) WHERE started_by IS NOT NULL;
   `,
+  // 6: ended instances by end time, for history retention (the oldest ended are purged first).
+  // Partial: active instances, the ones commits touch, never enter it.
+  `
+  CREATE INDEX instances_by_end ON instances (ended_at) WHERE ended_at IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

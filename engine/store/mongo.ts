@@ -62,6 +62,7 @@ import { historyQuery, incidentQuery, instanceQuery, limitOf, subscriptionQuery 
 import { COLLECTIONS, ensureIndexes } from './mongo/schema.ts';
 import { MongoRetention } from './mongo/retention.ts';
 import { listTasks } from './mongo/tasks.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { MongoTimers } from './mongo/timers.ts';
 
 export interface MongoStoreOptions {
@@ -288,7 +289,7 @@ class MongoDbStore implements MongoStore {
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
     if (filter.processInstanceId !== undefined) await this.commits.settle(filter.processInstanceId);
-    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), filter);
+    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), simplifyTaskFilter(filter));
   }
 
   getJob(key: string): Promise<JobRecord | null> {

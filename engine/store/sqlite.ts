@@ -41,6 +41,7 @@ import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
 import { SqliteRetention } from './sqlite/retention.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
 import { TimerRecords } from './sqlite/timers.ts';
 import { SubscriptionRecords } from './sqlite/subscriptions.ts';
@@ -275,7 +276,7 @@ class SqliteStore implements Store {
   }
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
-    return this.tasks.list(filter);
+    return this.tasks.list(simplifyTaskFilter(filter));
   }
 
   async getJob(key: string): Promise<JobRecord | null> {

@@ -92,7 +92,7 @@ export function formatVisibility(r: VisibilityResult): string {
   return [
     `Visibility lag on ${r.store === 'sqlite' ? 'the embedded store (SQLite)' : 'MongoDB'}: ${int(r.rounds)} rounds of start → task list → complete → task list, one employee with the live stream open`,
     table(
-      ['after the response of', 'p50 ms', 'p99 ms', 'max ms', ''],
+      ['after the response of', 'p50 ms', 'p99 ms', 'max ms', 'order'],
       [
         row('start: next GET /api/tasks', r.nextReadMs.start, `${r.readYourWritesMisses.start} missed the new task`),
         row('complete: next GET /api/tasks', r.nextReadMs.complete, `${r.readYourWritesMisses.complete} still showed it`),

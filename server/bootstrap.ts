@@ -83,6 +83,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const karvon = karvonOf(app);
     const seeded = await seed(karvon.services.identity, engine, store, config, logger);
 
+    const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
     const retentionLog = logger.child({ component: 'retention' });
     const retention =
       config.retentionTtlMs > 0
@@ -98,13 +103,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
             onError: (err) => retentionLog.error({ err }, 'retention run failed'),
           })
         : null;
+    // Started once listening: a server that fails to start leaves no job behind.
     retention?.start();
 
-    const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
     // SSE streams are long-lived by design; everything else must not hang forever.
     server.requestTimeout = 60_000;
     server.headersTimeout = 30_000;

@@ -60,7 +60,7 @@ export async function captureTemplates(store: Store, xml: string): Promise<Templ
     return ok;
   };
   const ids = new MarkedIds();
-  const engine = await Engine.open({ store: recording, handlers: [new BenchHandler()], clock: new ManualClock('2026-01-05T09:00:00Z'), ids });
+  const engine = await Engine.open({ store: recording, handlers: [new BenchHandler()], clock: new ManualClock(Date.now()), ids });
   try {
     await engine.deploy([{ name: 'canonical.bpmn', content: xml }]);
     ids.marking = true;

@@ -42,6 +42,15 @@ export interface TimerDefinition {
   value: Expr;
 }
 
+/** A conditional event: its FEEL condition and which variable changes make it look again. */
+export interface ConditionDefinition {
+  condition: Expr;
+  /** Top-level variables whose changes re-evaluate it: `zeebe:conditionalFilter variableNames`, else those the condition reads. */
+  variableNames: readonly string[];
+  /** `create`, `update` or both; empty means both. */
+  variableEvents: readonly ('create' | 'update')[];
+}
+
 export interface MultiInstanceDefinition {
   sequential: boolean;
   inputCollection: Expr;
@@ -53,6 +62,9 @@ export interface MultiInstanceDefinition {
 
 export interface CallDefinition {
   processId: Expr;
+  /** `latest` calls the newest version; `versionTag` the newest version carrying that zeebe:versionTag. */
+  bindingType: 'latest' | 'versionTag';
+  versionTag: string | null;
   propagateAllChildVariables: boolean;
   propagateAllParentVariables: boolean;
 }
@@ -85,6 +97,7 @@ export interface ElementModel {
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
+  readonly conditional: ConditionDefinition | null;
   readonly call: CallDefinition | null;
   /** Link events: the name, and for a throw the catch it jumps to. */
   readonly link: { name: string; target: string | null } | null;
@@ -92,6 +105,17 @@ export interface ElementModel {
   readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
+  /** Compensation boundary events, compensation throw events and compensation handlers. */
+  readonly compensation?: CompensationDefinition;
+}
+
+export interface CompensationDefinition {
+  /** Compensation boundary event: the handler activity its association points at. */
+  readonly handler: string | null;
+  /** Compensation throw event: the one activity to compensate; null compensates the whole scope. */
+  readonly activityRef: string | null;
+  /** The activity is a compensation handler (`isForCompensation`): only compensation starts it. */
+  readonly isHandler: boolean;
 }
 
 export interface FlowModel {
@@ -107,6 +131,8 @@ export interface ProcessModel {
   readonly name: string | null;
   readonly definitionId: string;
   readonly version: number;
+  /** The process's `zeebe:versionTag`, which call activities may bind to. */
+  readonly versionTag?: string | null;
   readonly elements: ReadonlyMap<string, ElementModel>;
   readonly flows: ReadonlyMap<string, FlowModel>;
   /** The process's none start event; '' when it only starts by timer or message. */

@@ -9,6 +9,8 @@ import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
+import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
+import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
   ElementInstance,
@@ -37,7 +39,7 @@ export const ROOT = '0';
 
 /** What a call activity or a called instance asks of another instance after a commit. */
 export type CallFollowUp =
-  | { kind: 'start'; childId: string; processId: string; variables: Variables; parent: { instanceId: string; elementInstance: string } }
+  | { kind: 'start'; childId: string; processId: string; versionTag?: string | null; variables: Variables; parent: { instanceId: string; elementInstance: string } }
   | { kind: 'cancel'; childId: string }
   | { kind: 'done'; parentId: string; elementInstance: string; childId: string; variables: Variables }
   | { kind: 'error'; parentId: string; elementInstance: string; childId: string; errorCode: string; errorMessage: string; variables: Variables };
@@ -282,6 +284,7 @@ export class Transition {
     const flows = behavior.leave ? behavior.leave(this, inst, el) : this.defaultLeave(inst, el);
     if (flows === null) return;
     this.history(el.id, el.type, 'completed');
+    keepCompleted(this, inst, el);
     this.remove(inst);
     for (const flowId of flows) this.take(flowId, inst.scope);
     if (flows.length === 0) this.checkScope(inst.scope);
@@ -413,12 +416,14 @@ export class Transition {
   remove(inst: ElementInstance): void {
     delete this.state.elements[inst.key];
     delete this.state.vars[inst.key];
+    releaseScope(this, inst.key);
     for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
       if (timer.elementInstance === inst.key) this.deleteTimer(id);
     }
     for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) {
       if (sub.elementInstance === inst.key) this.deleteSubscription(id);
     }
+    disarmConditions(this, inst.key);
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -429,7 +434,10 @@ export class Transition {
       // Triggers the process itself held (event sub-process starts) end with it.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
+      disarmConditions(this, ROOT);
     }
+    // Nothing is left to compensate once the process has ended.
+    delete this.state.compensable;
     this.state.status = status;
     this.state.endedAt = this.iso;
     this.effects.push({ type: 'instance.ended', status });
@@ -508,16 +516,23 @@ export class Transition {
     for (let k: string | undefined = scope; k; k = this.state.elements[k]?.scope) {
       const v = this.state.vars[k];
       if (v && top in v) {
-        setPath(v, name, value);
+        this.write(k, v, name, value);
         return;
       }
       if (k === ROOT) break;
     }
-    setPath((this.state.vars[ROOT] ??= {}), name, value);
+    this.write(ROOT, (this.state.vars[ROOT] ??= {}), name, value);
   }
 
   setLocal(scope: string, name: string, value: Json): void {
-    setPath((this.state.vars[scope] ??= {}), name, value);
+    this.write(scope, (this.state.vars[scope] ??= {}), name, value);
+  }
+
+  /** Every write into an existing scope goes through here, so armed conditions see the change. */
+  private write(scope: string, vars: Variables, name: string, value: Json): void {
+    const changed = watchVariable(this, scope, vars, name);
+    setPath(vars, name, value);
+    changed?.();
   }
 
   evaluate(e: Expr, inst: ElementInstance, what: string): { ok: true; value: Json } | { ok: false } {
@@ -612,6 +627,7 @@ export class Transition {
       const start = this.element(esp.startEvent);
       if (start.timer) this.openTimer(scopeInst, start);
       else if (start.message) this.openSubscription(scopeInst, start);
+      else if (start.conditional) armCondition(this, scopeInst.key, start);
     }
   }
 
@@ -627,6 +643,7 @@ export class Transition {
       // An interrupting event sub-process also closes its siblings' triggers.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === scopeInst.key) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === scopeInst.key) this.deleteSubscription(id);
+      disarmConditions(this, scopeInst.key);
     }
     const espInst = this.activate(esp, scopeInst.key);
     if (espInst.incident) return;

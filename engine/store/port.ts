@@ -79,7 +79,22 @@ export interface TaskFilter {
   processKey?: string;
   /** Visibility for an employee: assigned to them, or offered to them or one of their groups. */
   visibleTo?: { username: string; groups: string[] };
+  /**
+   * Case-insensitive substring of the task name, business key or process key: the inbox search.
+   * Checked per row on the tasks the other filters select (for an employee, what they may see).
+   */
+  search?: string;
+  /** Keyset paging: only tasks after this one in the inbox order. */
+  after?: TaskPosition;
   limit?: number;
+}
+
+/** Where a task sits in the inbox order (priority high first, due date none last, creation, id). */
+export interface TaskPosition {
+  priority: number;
+  dueDate: string | null;
+  createdAt: string;
+  id: string;
 }
 
 export interface IncidentFilter {

@@ -9,6 +9,7 @@ import type { EngineFacade, TaskDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
 import type { IdentityService } from '../identity/service.ts';
 import type { ProcessService } from './processes.ts';
+import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.ts';
 
 export interface TaskQuery {
   state?: TaskRecord['state'] | 'all';
@@ -18,7 +19,17 @@ export interface TaskQuery {
   candidateUser?: string;
   processInstanceId?: string;
   processKey?: string;
+  /** Search: a case-insensitive part of the task name, business key or process key. */
+  q?: string;
+  /** The X-Next-Cursor of the previous page. */
+  after?: string;
   limit?: number;
+}
+
+export interface TaskPage {
+  tasks: TaskRecord[];
+  /** Where the next page starts; null when this page was the last. */
+  next: string | null;
 }
 
 export class TaskService {
@@ -27,6 +38,13 @@ export class TaskService {
     private readonly processes: ProcessService,
     private readonly identity: IdentityService,
   ) {}
+
+  /** A page of the list: when it is full, the cursor of its last task leads to the next. */
+  async page(user: AuthUser, query: TaskQuery): Promise<TaskPage> {
+    const tasks = await this.list(user, query);
+    const full = query.limit !== undefined && tasks.length === query.limit;
+    return { tasks, next: full ? encodeTaskCursor(tasks[tasks.length - 1]) : null };
+  }
 
   list(user: AuthUser, query: TaskQuery): Promise<TaskRecord[]> {
     const me = (name: string | undefined) => (name === 'me' ? user.username : name);
@@ -38,6 +56,8 @@ export class TaskService {
       candidateUser: me(query.candidateUser),
       processInstanceId: query.processInstanceId,
       processKey: query.processKey,
+      search: query.q,
+      after: query.after !== undefined ? decodeTaskCursor(query.after) : undefined,
       visibleTo: taskVisibility(user),
       limit: query.limit,
     };

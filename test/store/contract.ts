@@ -4,8 +4,8 @@
 
 import { expect } from 'chai';
 import { ConflictError } from '../../engine/errors.ts';
-import type { Doc, Store } from '../../engine/store/port.ts';
-import type { Effect, InstanceState } from '../../engine/types.ts';
+import type { Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
+import type { Effect, InstanceState, TaskRecord } from '../../engine/types.ts';
 import {
   at,
   definition,
@@ -298,6 +298,77 @@ export function storeContract(
         ]);
         expect(await ids({ visibleTo: { username: 'dora', groups: [] } })).to.deep.equal([]);
         expect(await ids({ visibleTo: ann, candidateGroups: ['sales'] })).to.deep.equal(['t-my-group', 't-all']);
+      });
+
+      it('pages through any filter by keyset: the pages add up to the whole list, in order', async () => {
+        const mixed: Array<[string, Partial<TaskRecord>]> = [
+          ['k-01', { priority: 90, assignee: 'ann', createdAt: at(5) }],
+          ['k-02', { priority: 50, dueDate: at(30), candidateGroups: ['sales'], createdAt: at(1) }],
+          ['k-03', { priority: 50, dueDate: at(30), candidateUsers: ['ann'], createdAt: at(1) }],
+          ['k-04', { priority: 50, dueDate: at(60), candidateGroups: ['finance'], createdAt: at(0) }],
+          ['k-05', { priority: 50, candidateGroups: ['sales', 'finance'], createdAt: at(2) }],
+          ['k-06', { priority: 50, assignee: 'ann', createdAt: at(2) }],
+          ['k-07', { priority: 50, candidateGroups: ['sales'], createdAt: at(3) }],
+          ['k-08', { priority: 10, dueDate: at(10), assignee: 'bob', createdAt: at(4) }],
+          ['k-09', { priority: 10, candidateGroups: ['sales'], createdAt: at(4) }],
+          ['k-10', { priority: 10, candidateGroups: ['sales'], state: 'completed', createdAt: at(4) }],
+          ['k-11', { priority: 0, candidateUsers: ['ann'], createdAt: at(0) }],
+        ];
+        await seed(mixed.map(([id, overrides]) => put.task(task(id, overrides))));
+        const ann = { username: 'ann', groups: ['sales', 'support'] };
+        const filters: TaskFilter[] = [
+          {},
+          { state: 'open' },
+          { visibleTo: ann, state: 'open' },
+          { visibleTo: ann },
+          { candidateGroups: ['sales', 'finance'], state: 'open' },
+          { assignee: 'ann', state: 'open' },
+          { candidateUser: 'ann', state: 'open' },
+        ];
+        for (const filter of filters) {
+          const whole = await ids(filter);
+          expect(whole.length, JSON.stringify(filter)).to.be.greaterThan(1);
+          for (const limit of [1, 2, 3]) {
+            const paged: string[] = [];
+            let after: TaskPosition | undefined;
+            for (let pages = 0; pages <= whole.length; pages++) {
+              const page = await store.listTasks({ ...filter, limit, ...(after ? { after } : {}) });
+              paged.push(...page.map((t) => t.id));
+              if (page.length < limit) break;
+              const last = page[page.length - 1];
+              after = { priority: last.priority, dueDate: last.dueDate, createdAt: last.createdAt, id: last.id };
+            }
+            expect(paged, `${JSON.stringify(filter)} by ${limit}`).to.deep.equal(whole);
+          }
+        }
+        // A cursor from a task that no longer exists still places the next page.
+        const gone: TaskPosition = { priority: 50, dueDate: at(45), createdAt: at(0), id: 'k-gone' };
+        expect(await ids({ state: 'open', after: gone, limit: 3 })).to.deep.equal(['k-04', 'k-05', 'k-06']);
+      });
+
+      it('searches task name, business key and process key, case-insensitively, within what the filters allow', async () => {
+        await seed([
+          put.task(task('s-1', { name: 'Approve ORDER 100%', businessKey: 'INV-2026-007', candidateGroups: ['sales'], createdAt: at(1) })),
+          put.task(task('s-2', { name: 'Check credit', processKey: 'credit_check', assignee: 'ann', createdAt: at(2) })),
+          put.task(task('s-3', { name: 'Ship', businessKey: 'inv-2026-008', candidateGroups: ['finance'], createdAt: at(3) })),
+          put.task(task('s-4', { name: 'Ship', businessKey: 'INV-2026-009', candidateGroups: ['sales'], state: 'completed', createdAt: at(4) })),
+          put.task(task('s-5', { name: 'Pack a.b', candidateUsers: ['ann'], createdAt: at(5) })),
+        ]);
+        const ann = { username: 'ann', groups: ['sales'] };
+        expect(await ids({ search: 'inv-2026' })).to.deep.equal(['s-1', 's-3', 's-4']);
+        expect(await ids({ search: 'inv-2026', state: 'open' })).to.deep.equal(['s-1', 's-3']);
+        expect(await ids({ search: 'Inv-2026', visibleTo: ann, state: 'open' })).to.deep.equal(['s-1']);
+        expect(await ids({ search: 'CREDIT_check', visibleTo: ann, state: 'open' })).to.deep.equal(['s-2']);
+        expect(await ids({ search: 'order', state: 'open' })).to.deep.equal(['s-1', 's-3', 's-5']);
+        expect(await ids({ search: '100%', state: 'open' })).to.deep.equal(['s-1']);
+        expect(await ids({ search: 'a.b' })).to.deep.equal(['s-5']);
+        expect(await ids({ search: 'a_b' })).to.deep.equal([]);
+        expect(await ids({ search: 'nothing like it' })).to.deep.equal([]);
+        // Search, visibility and paging together: the first open match ann may see, then the next.
+        expect(await ids({ search: 'e', visibleTo: ann, state: 'open', limit: 1 })).to.deep.equal(['s-1']);
+        const first = (await store.listTasks({ search: 'e', visibleTo: ann, state: 'open', limit: 1 }))[0];
+        const after = { priority: first.priority, dueDate: first.dueDate, createdAt: first.createdAt, id: first.id };
+        expect(await ids({ search: 'e', visibleTo: ann, state: 'open', limit: 5, after })).to.deep.equal(['s-2', 's-5']);
       });
 
       it('combines filters, whichever of them narrows the search first', async () => {

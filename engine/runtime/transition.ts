@@ -665,21 +665,42 @@ export class Transition {
   // ------------------------------------------------------------------------------------------
   // Event sub-processes
 
-  /** A scope started: the start events of its event sub-processes begin to wait. */
-  openEventSubProcesses(scopeInst: ElementInstance, containerId: string): void {
+  /**
+   * A scope started: the start events of its event sub-processes begin to wait, skipping any
+   * already waiting. Stops at the first incident and returns false: as in Zeebe, the scope's
+   * activation is blocked (its start event is not entered) until the incident is resolved, and
+   * `scopeInst.attaching` makes resolving it resume the activation here.
+   */
+  openEventSubProcesses(scopeInst: ElementInstance, containerId: string): boolean {
     for (const espId of this.model.eventSubProcesses.get(containerId) ?? []) {
       const esp = this.element(espId);
-      if (!esp.startEvent) continue;
+      if (!esp.startEvent || scopeInst.opened?.includes(esp.startEvent) || this.holds(scopeInst.key, esp.startEvent)) continue;
       const start = this.element(esp.startEvent);
       if (start.timer) this.openTimer(scopeInst, start);
       else if (start.message) this.openSubscription(scopeInst, start);
       else if (start.conditional) armCondition(this, scopeInst.key, start);
+      if (scopeInst.incident) {
+        scopeInst.attaching = true;
+        return false;
+      }
+      (scopeInst.opened ??= []).push(start.id);
     }
+    delete scopeInst.attaching;
+    delete scopeInst.opened;
+    return true;
   }
 
   /** The start event of an event sub-process inside `scopeInst` was triggered. */
   triggerEventSubProcess(scopeInst: ElementInstance, start: ElementModel, variables: Variables | null): void {
     const esp = this.element(start.scope);
+    if (start.cancelActivity && scopeInst.attaching) {
+      // A trigger opened before the scope's activation stopped at an incident fired: the scope is
+      // interrupted, so the activation that incident blocks will not happen any more.
+      delete scopeInst.attaching;
+      delete scopeInst.startAt;
+      delete scopeInst.opened;
+      if (scopeInst.incident) this.resolveIncidentRecord(scopeInst.incident);
+    }
     if (start.cancelActivity) {
       for (const k of Object.keys(this.state.elements)) {
         const other = this.state.elements[k];

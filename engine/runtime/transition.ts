@@ -9,7 +9,7 @@ import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { CallBinding, ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
-import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
+import { armCondition, disarmCondition, disarmConditions, watchVariable } from './conditions.ts';
 import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
@@ -142,8 +142,24 @@ export class Transition {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
     }
-    if (this.attachBoundaries(inst, el)) behaviorOf(el).activate(this, inst, el);
+    if (this.attachBoundaries(inst, el)) this.runActivation(inst, el);
     return inst;
+  }
+
+  /**
+   * Runs the behaviour's own activation once the boundary events are armed. If that raises an
+   * incident (a user task's assignee, a job type or a correlation key that fails), no boundary
+   * event stays armed while it is open: Zeebe evaluates an element's own expressions before it
+   * subscribes to its boundary events, so none can fire in that window. `attaching` makes
+   * resolving the incident arm them again and rerun the activation.
+   */
+  private runActivation(inst: ElementInstance, el: ElementModel): void {
+    behaviorOf(el).activate(this, inst, el);
+    if (!inst.incident || this.state.elements[inst.key] !== inst || inst.loop !== undefined || el.boundaries.length === 0) return;
+    for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === inst.key && el.boundaries.includes(timer.elementId)) this.deleteTimer(id);
+    for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === inst.key && el.boundaries.includes(sub.elementId)) this.deleteSubscription(id);
+    for (const id of el.boundaries) disarmCondition(this, inst.key, id);
+    inst.attaching = true;
   }
 
   /**
@@ -301,7 +317,7 @@ export class Transition {
   resumeActivation(inst: ElementInstance): void {
     const el = this.element(inst.elementId);
     if (inst.loop === undefined && !this.attachBoundaries(inst, el)) return;
-    behaviorOf(el).activate(this, inst, el);
+    this.runActivation(inst, el);
   }
 
   applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {

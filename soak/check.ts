@@ -44,7 +44,10 @@ interface TaskView {
   elementId: string;
 }
 
-export async function audit(api: Api, erp: SoakErp, cases: readonly SoakCase[], products: readonly SoakProduct[]): Promise<AuditResult> {
+/** What the audit reads through: `Api.expect`. */
+export type AuditApi = Pick<Api, 'expect'>;
+
+export async function audit(api: AuditApi, erp: SoakErp, cases: readonly SoakCase[], products: readonly SoakProduct[]): Promise<AuditResult> {
   const result: AuditResult = { instances: 0, kinds: {}, completed: { shipped: 0, canceled: 0 }, waiting: {}, startsLost: 0, shipments: 0, anomalies: [] };
   const anomaly = (text: string) => result.anomalies.push(text);
   const shipments = await erp.shipments(cases.map((c) => c.dealId));

@@ -108,6 +108,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
   const runAnomalies: string[] = [];
   const restarts: number[] = [];
   const phases = options.erpFaults ? faultPhases(options) : [];
+  let stopped = false;
 
   try {
     say(`soak: ${options.store}, ERP ${erp.kind}${options.erpFaults ? ' behind the fault proxy' : ''}, ${options.rate}/s for ${options.durationMs / 1000} s, seed ${options.seed}`);
@@ -118,7 +119,6 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
 
     const t0 = Date.now();
     const loadEnds = t0 + options.durationMs;
-    let stopped = false;
     /** Runs one step; a dead server is expected, anything else is noted and the loop goes on. */
     const guard = async (what: string, step: () => Promise<unknown>) => {
       try {
@@ -152,6 +152,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
     const killer = (async () => {
       for (const at of killMoments(options, random)) {
         await sleep(t0 + at - Date.now());
+        if (stopped) return;
         await server.kill();
         const killedAt = Date.now();
         say(`  ${((killedAt - t0) / 1000).toFixed(1)} s: SIGKILL #${restarts.length + 1}`);
@@ -163,9 +164,11 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
     const faults = (async () => {
       for (const p of phases) {
         await sleep(t0 + p.atMs - Date.now());
+        if (stopped) return;
         say(`  ${((Date.now() - t0) / 1000).toFixed(1)} s: ERP ${p.mode} for ${(p.forMs / 1000).toFixed(0)} s`);
         await proxy!.setMode(p.mode);
         await sleep(p.forMs);
+        if (stopped) return;
         await proxy!.setMode('healthy');
       }
     })();
@@ -204,6 +207,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
       faults: proxy ? { phases, proxy: { ...proxy.stats } } : null,
     };
   } finally {
+    stopped = true; // after a failure too: the employee and operator loops end
     await server.stop().catch(() => server.kill());
     await proxy?.close();
     await odoo?.close();

@@ -1,9 +1,13 @@
 // `npm run soak`: runs the soak, prints the report, exits 1 if any anomaly was found.
 
-import { parseSoakArgs, SoakUsageError } from './options.ts';
+import { parseSoakArgs, SoakUsageError, USAGE } from './options.ts';
 import { formatReport, runSoak } from './run.ts';
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let options;
   try {
     options = parseSoakArgs(process.argv.slice(2), process.env);

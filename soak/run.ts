@@ -243,7 +243,7 @@ export function formatReport(r: SoakReport): string {
   if (r.faults) {
     const p = r.faults.proxy;
     lines.push(`ERP faults          ${r.faults.phases.map((f) => `${f.mode} ${(f.forMs / 1000).toFixed(0)} s`).join(', ')}`);
-    lines.push(`                    500s ${p.error500}, hung ${p.hung}, broken JSON ${p.malformed}, spoiled ${p.schema}, forwarded ${p.forwarded}; incidents resolved ${r.workload.incidentsResolved}`);
+    lines.push(`                    500s ${p.error500}, hung ${p.hung}, broken JSON ${p.malformed}, spoiled ${p.schema}, forwarded ${p.forwarded}; incidents resolved ${r.workload.incidentsResolved} in ${r.workload.instancesWithIncidents} instances`);
   }
   lines.push(`anomalies           ${r.anomalies.length}`);
   for (const a of r.anomalies.slice(0, 30)) lines.push(`  - ${a}`);

@@ -50,13 +50,16 @@ export interface WorkloadCounters {
   /** Completions answered 409: the task was completed before a kill cut the answer off. */
   tasksAlreadyDone: number;
   incidentsResolved: number;
+  /** Instances that had at least one incident resolved. */
+  instancesWithIncidents: number;
   requestsCutOff: number;
 }
 
 export class Workload {
   readonly cases: SoakCase[] = [];
   private readonly byInstance = new Map<string, SoakCase>();
-  readonly counters: WorkloadCounters = { startsSent: 0, startsUnanswered: 0, tasksCompleted: 0, tasksAlreadyDone: 0, incidentsResolved: 0, requestsCutOff: 0 };
+  readonly counters: WorkloadCounters = { startsSent: 0, startsUnanswered: 0, tasksCompleted: 0, tasksAlreadyDone: 0, incidentsResolved: 0, instancesWithIncidents: 0, requestsCutOff: 0 };
+  private readonly hadIncident = new Set<string>();
 
   constructor(
     private readonly api: Api,
@@ -171,7 +174,10 @@ export class Workload {
     const open = await this.api.expect<{ id: string; processInstanceId: string }[]>(200, 'admin', 'GET', '/api/incidents?state=open');
     for (const incident of open) {
       const res = await this.api.call('admin', 'POST', `/api/incidents/${incident.id}/resolve`);
-      if (res.status === 200) this.counters.incidentsResolved++;
+      if (res.status !== 200) continue;
+      this.counters.incidentsResolved++;
+      this.hadIncident.add(incident.processInstanceId);
+      this.counters.instancesWithIncidents = this.hadIncident.size;
     }
     return open.length;
   }

@@ -88,6 +88,9 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
     KARVON_NODE_ID: 'soak-node',
     KARVON_TEST_CLOCK: '0',
     LOG_LEVEL: 'warn',
+    // Unset, whatever this process has: Vite (the browser tests build the inbox in-process) sets it
+    // to production, which would turn demo mode off in the child.
+    NODE_ENV: '',
     MONGODB_URL: options.store === 'mongodb' ? options.mongoUrl! : '',
     MONGODB_DB: options.store === 'mongodb' ? mongoDb : '',
     KARVON_CONNECTIONS: '',

@@ -122,6 +122,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
 
     const t0 = Date.now();
     const loadEnds = t0 + options.durationMs;
+    let loadMs = 0;
     /** Runs one step; a dead server is expected, anything else is noted and the loop goes on. */
     const guard = async (what: string, step: () => Promise<unknown>) => {
       try {
@@ -132,12 +133,18 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
       }
     };
 
+    // Starts keep to the rate even when the server is slow to answer: up to 8 at once.
     const starter = (async () => {
+      const inFlight = new Set<Promise<void>>();
       for (let n = 0; Date.now() < loadEnds; n++) {
         await sleep(t0 + (n * 1000) / options.rate - Date.now());
         if (Date.now() >= loadEnds) break;
-        await guard('start', () => workload.startNext());
+        if (inFlight.size >= 8) await Promise.race(inFlight);
+        const p: Promise<void> = guard('start', () => workload.startNext()).finally(() => inFlight.delete(p));
+        inFlight.add(p);
       }
+      await Promise.all(inFlight);
+      loadMs = Date.now() - t0;
     })();
     const employees = (async () => {
       while (!stopped) {
@@ -177,8 +184,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
     })();
 
     await Promise.all([starter, killer, faults]);
-    const loadMs = Date.now() - t0;
-    say(`  load done after ${(loadMs / 1000).toFixed(1)} s: ${workload.cases.length} cases; draining`);
+    say(`  load done after ${(loadMs / 1000).toFixed(1)} s (last restart after ${((Date.now() - t0) / 1000).toFixed(1)} s): ${workload.cases.length} cases; draining`);
 
     const drainStart = Date.now();
     for (;;) {

@@ -9,6 +9,7 @@ export class Metrics {
   private readonly commands: Counter<'command' | 'outcome'>;
   private readonly commandSeconds: Histogram<'command'>;
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  private readonly overloadRejections: Counter;
 
   private readonly unsubscribe: () => void;
 
@@ -33,6 +34,11 @@ export class Metrics {
       help: 'HTTP request latency by route template and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.overloadRejections = new Counter({
+      name: 'karvon_http_overload_rejections_total',
+      help: 'API requests answered 429 OVERLOADED because too many were in flight.',
       registers,
     });
     // The engine times every command it applies (start, completeTask, completeJob, ...).
@@ -77,6 +83,10 @@ export class Metrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestSeconds.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeOverload(): void {
+    this.overloadRejections.inc();
   }
 
   async text(): Promise<string> {

@@ -1,10 +1,19 @@
 // The soak runner's HTTP client: one bearer token per demo user, signed in again after a restart
-// when needed, and a distinct error for "the server is not there" (killed, restarting).
+// when needed, and distinct errors for "the server is not there" (killed, restarting) and "the
+// server is too busy and did nothing" (429 from admission control).
 
 export class ServerUnavailable extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ServerUnavailable';
+  }
+}
+
+/** 429 from admission control: the server is overloaded and did nothing; come back later. */
+export class ServerBusy extends ServerUnavailable {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerBusy';
   }
 }
 
@@ -41,6 +50,24 @@ export class Api {
     return res.body;
   }
 
+  /**
+   * This client for work that must not give up when the server is merely busy (seeding, the
+   * audit): a 429 means nothing was done, so it is retried a second later, up to 60 times.
+   */
+  patient(): Pick<Api, 'expect'> {
+    const expect = async <T = unknown>(expected: number | number[], user: string, method: string, path: string, body?: unknown): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.expect<T>(expected, user, method, path, body);
+        } catch (error) {
+          if (!(error instanceof ServerBusy) || attempt >= 60) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }
+    };
+    return { expect };
+  }
+
   private async login(user: string): Promise<string> {
     const password = this.passwords[user];
     if (password === undefined) throw new Error(`no password for ${user}`);
@@ -62,6 +89,7 @@ export class Api {
     } catch (error) {
       throw new ServerUnavailable(`${method} ${path}: ${(error as Error).message}`);
     }
+    if (res.status === 429) throw new ServerBusy(`${method} ${path}: ${text.slice(0, 200)}`);
     let parsed: unknown = undefined;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);

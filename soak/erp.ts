@@ -42,7 +42,7 @@ interface ShipmentView {
 export class BuiltInErp implements SoakErp {
   readonly kind = 'built-in';
 
-  constructor(private readonly api: Api) {}
+  constructor(private readonly api: Pick<Api, 'expect'>) {}
 
   async seed(products: readonly SoakProduct[]): Promise<void> {
     for (const p of products) {

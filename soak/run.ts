@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD } from '../server/seed.ts';
 import { OdooFake } from '../test/adapters/external/fakes/odoo.ts';
-import { Api, ServerUnavailable } from './api.ts';
+import { Api, ServerBusy, ServerUnavailable } from './api.ts';
 import { audit, type AuditResult } from './check.ts';
 import { BuiltInErp, OdooErp, type SoakErp } from './erp.ts';
 import { FaultProxy, type FaultMode, type FaultProxyStats } from './fault-proxy.ts';
@@ -104,7 +104,7 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
   }
   const server = new ServerProcess(env);
   const api = new Api(`http://127.0.0.1:${port}`, { admin: ADMIN_PASSWORD, aziz: DEMO_PASSWORD, timur: DEMO_PASSWORD, anna: DEMO_PASSWORD });
-  const erp: SoakErp = odoo ? new OdooErp(odoo) : new BuiltInErp(api);
+  const erp: SoakErp = odoo ? new OdooErp(odoo) : new BuiltInErp(api.patient());
   const products = [PLENTY, SCARCE];
   let generation = 0;
   const workload = new Workload(api, random, runId, () => generation);
@@ -128,7 +128,8 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
       try {
         await step();
       } catch (error) {
-        if (error instanceof ServerUnavailable) workload.counters.requestsCutOff++;
+        if (error instanceof ServerBusy) workload.counters.requestsTurnedAway++;
+        else if (error instanceof ServerUnavailable) workload.counters.requestsCutOff++;
         else if (runAnomalies.length < 50) runAnomalies.push(`${what}: ${(error as Error).message}`);
       }
     };
@@ -198,9 +199,9 @@ export async function runSoak(options: SoakOptions, say: (line: string) => void 
     const drainMs = Date.now() - drainStart;
     stopped = true;
     await Promise.all([employees, operator]);
-    await workload.settleStarts(true);
+    await guard('final lookups', () => workload.settleStarts(true));
 
-    const result = await audit(api, erp, workload.cases, products);
+    const result = await audit(api.patient(), erp, workload.cases, products);
     result.anomalies.unshift(...runAnomalies);
     return {
       ...result,
@@ -247,7 +248,7 @@ export function formatReport(r: SoakReport): string {
     `waiting             ${waiting}`,
     `shipments           ${r.shipments}`,
     `tasks completed     ${r.workload.tasksCompleted} (+${r.workload.tasksAlreadyDone} answered 409: done before a kill cut the answer)`,
-    `kills survived      ${r.kills} (restart ${r.restartMs.mean} ms mean, ${r.restartMs.max} ms max); requests cut off ${r.workload.requestsCutOff}`,
+    `kills survived      ${r.kills} (restart ${r.restartMs.mean} ms mean, ${r.restartMs.max} ms max); requests cut off ${r.workload.requestsCutOff}, turned away as overloaded (429) ${r.workload.requestsTurnedAway}`,
   ];
   if (r.faults) {
     const p = r.faults.proxy;

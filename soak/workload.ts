@@ -3,7 +3,7 @@
 // confirm shipments and complete addresses, the warehouse resolves stock shortages, an operator
 // resolves incidents. Every request may meet a dead server; the work is simply tried again later.
 
-import { Api, ServerUnavailable } from './api.ts';
+import { Api, ServerBusy, ServerUnavailable } from './api.ts';
 
 export const PROCESS_KEY = 'ship-goods';
 
@@ -55,12 +55,14 @@ export interface WorkloadCounters {
   /** Instances that had at least one incident resolved. */
   instancesWithIncidents: number;
   requestsCutOff: number;
+  /** Requests the server turned away as overloaded (429), tried again later. */
+  requestsTurnedAway: number;
 }
 
 export class Workload {
   readonly cases: SoakCase[] = [];
   private readonly byInstance = new Map<string, SoakCase>();
-  readonly counters: WorkloadCounters = { startsSent: 0, startsUnanswered: 0, tasksCompleted: 0, tasksAlreadyDone: 0, incidentsResolved: 0, instancesWithIncidents: 0, requestsCutOff: 0 };
+  readonly counters: WorkloadCounters = { startsSent: 0, startsUnanswered: 0, tasksCompleted: 0, tasksAlreadyDone: 0, incidentsResolved: 0, instancesWithIncidents: 0, requestsCutOff: 0, requestsTurnedAway: 0 };
   private readonly hadIncident = new Set<string>();
 
   constructor(
@@ -113,7 +115,9 @@ export class Workload {
     } catch (error) {
       if (!(error instanceof ServerUnavailable)) throw error;
       this.counters.startsUnanswered++;
-      c.uncertainSince = this.generation();
+      // Turned away (429) means nothing was done: look it up and start it again at the next turn,
+      // without waiting for a restart.
+      c.uncertainSince = error instanceof ServerBusy ? this.generation() - 1 : this.generation();
     }
   }
 

@@ -12,6 +12,7 @@ import type { AuthUser } from '../http/route.ts';
 export interface StartInput {
   processKey: string;
   version?: number;
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }

@@ -29,6 +29,7 @@ import type {
   InstanceFilter,
   JobActivation,
   Store,
+  StoreCounts,
   TaskFilter,
   TimerNext,
 } from './port.ts';
@@ -39,6 +40,8 @@ import type { RecordTable, Row } from './sqlite/records.ts';
 import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
+import { SqliteRetention } from './sqlite/retention.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
 import { TimerRecords } from './sqlite/timers.ts';
 import { SubscriptionRecords } from './sqlite/subscriptions.ts';
@@ -102,6 +105,7 @@ class SqliteStore implements Store {
   private readonly timers: TimerRecords;
   private readonly deployments: RecordTable<DeploymentRecord>;
   private readonly definitions: RecordTable<DefinitionRecord>;
+  private readonly retention: SqliteRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
 
   private readonly insertInstanceStmt: Statement<InstanceRow>;
@@ -132,6 +136,7 @@ class SqliteStore implements Store {
     this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
+    this.retention = new SqliteRetention(db);
 
     this.insertInstanceStmt = db.prepare(
       `INSERT INTO instances (id, rev, process_key, version, definition_id, business_key, state,
@@ -281,7 +286,7 @@ class SqliteStore implements Store {
   }
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
-    return this.tasks.list(filter);
+    return this.tasks.list(simplifyTaskFilter(filter));
   }
 
   async getJob(key: string): Promise<JobRecord | null> {
@@ -350,6 +355,18 @@ class SqliteStore implements Store {
 
   async history(instanceId: string): Promise<HistoryRecord[]> {
     return this.listHistoryStmt.all(instanceId).map(toHistory);
+  }
+
+  // --- Retention ---------------------------------------------------------------------------
+
+  async purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]> {
+    // Commits queued for this turn go first: the purge then sees every instance's latest state.
+    this.groupCommit.flush();
+    return this.retention.purge(endedBefore, limit);
+  }
+
+  async countRecords(): Promise<StoreCounts> {
+    return this.retention.counts();
   }
 
   // --- Collections -------------------------------------------------------------------------

@@ -433,6 +433,8 @@ describe('MongoDB store', function () {
       ['open tasks (the inbox)', 'tasks', () => taskQueries({ state: 'open' }), ['state']],
       ['tasks visible to an employee', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open' }), ['state']],
       ['tasks of an instance', 'tasks', () => taskQueries({ processInstanceId: 'pi-1' }), ['processInstanceId']],
+      ['the inbox\'s next page (keyset cursor)', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open', after: { priority: 50, dueDate: null, createdAt: '2026-01-01T00:00:00.000Z', id: 't-9' } }), ['state']],
+      ['the inbox search', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open', search: 'ord-1' }), ['state']],
       ['jobs to activate', 'jobs', () => [jobActivationQuery('payment', NOW)], ['type']],
       ['instances by process key', 'instances', () => [instanceQuery({ processKey: 'order' })], ['processKey']],
       ['instances by state', 'instances', () => [instanceQuery({ state: 'active' })], ['state']],

@@ -21,6 +21,8 @@ export interface StartOptions {
   /** In-process job handlers (adapter operations). */
   handlers?: InProcessJobHandler[];
   modules?: RouteModule[];
+  /** Wall-clock time of sessions and audit entries; tests pass a ManualClock's to expire tokens. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -76,7 +78,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       deployCheck: adapters.deployCheck,
       logger: logger.child({ component: 'engine' }),
     });
-    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules });
+    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules, now: options.now });
     const karvon = karvonOf(app);
     const seeded = await seed(karvon.services.identity, engine, store, config, logger);
 

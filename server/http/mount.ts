@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ForbiddenError } from '../../engine/errors.ts';
 import { formBody, jsonBody } from './body.ts';
 import { UnauthenticatedError } from './errors.ts';
+import { runInRequestScope } from './request-scope.ts';
 import type { AuthUser, Reply, RequestContext, Route } from './route.ts';
 import { compileValidator, validationFailed, type Part, type Validator } from './validation.ts';
 
@@ -99,7 +100,8 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
       route.stream(ctx, res);
       return;
     }
-    send(res, await route.handler!(ctx));
+    const scope = { requestId: ctx.requestId, actor: ctx.user?.username ?? null };
+    send(res, await runInRequestScope(scope, () => route.handler!(ctx)));
   };
 
   const needsBody = route.body !== undefined;

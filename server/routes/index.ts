@@ -2,6 +2,7 @@
 
 import type { RouteModule } from '../context.ts';
 import { adapterRoutes } from './adapters.ts';
+import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { clockRoutes } from './clock.ts';
 import { crmRoutes } from './crm.ts';
@@ -31,4 +32,5 @@ export const routeModules: RouteModule[] = [
   erpRoutes,
   clockRoutes,
   integrationRoutes,
+  auditRoutes,
 ];

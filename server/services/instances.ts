@@ -8,6 +8,7 @@ import type { InstanceSummary, Variables } from '../../engine/types.ts';
 import { overseesAll, taskVisibility } from '../access.ts';
 import type { EngineFacade, HistoryEntry, InstanceDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
+import type { AuditTrail } from './audit.ts';
 
 export interface StartInput {
   processKey: string;
@@ -17,10 +18,18 @@ export interface StartInput {
 }
 
 export class InstanceService {
-  constructor(private readonly engine: EngineFacade) {}
+  constructor(
+    private readonly engine: EngineFacade,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  start(user: AuthUser, input: StartInput): Promise<InstanceSummary> {
-    return this.engine.startInstance(input, { startedBy: user.username });
+  async start(user: AuthUser, input: StartInput): Promise<InstanceSummary> {
+    const started = await this.engine.startInstance(input, { startedBy: user.username });
+    await this.audit.record('instance.started', [started.id, started.processKey, started.businessKey], {
+      version: started.version,
+      variables: Object.keys(input.variables ?? {}),
+    });
+    return started;
   }
 
   async list(user: AuthUser, query: InstanceFilter & { startedBy?: string }): Promise<InstanceSummary[]> {
@@ -55,6 +64,7 @@ export class InstanceService {
   async cancel(id: string): Promise<InstanceSummary> {
     await this.engine.cancelInstance(id);
     const { variables: _v, activeElements: _a, incidents: _i, ...summary } = await this.engine.getInstance(id);
+    await this.audit.record('instance.canceled', [id, summary.processKey, summary.businessKey]);
     return summary;
   }
 

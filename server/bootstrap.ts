@@ -43,13 +43,15 @@ export function createLogger(config: ServerConfig): Logger {
     level: config.logLevel,
     base: { service: 'karvon' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    // Belt and braces: nothing should ever pass these, but if it does they stay out of the log.
-    redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
-      censor: '[redacted]',
-    },
+    redact: LOG_REDACTION,
   });
 }
+
+/** Belt and braces: nothing should ever log these fields, but if it does they stay out of the log. */
+export const LOG_REDACTION = {
+  paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+  censor: '[redacted]',
+};
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);

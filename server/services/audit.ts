@@ -7,8 +7,8 @@
 // log instead (`audit write failed`, with the whole entry) and counted in
 // karvon_audit_write_failures_total, so an operator can alert on it and nothing goes unrecorded.
 
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { RandomIds } from '../../engine/clock.ts';
 import { ValidationError } from '../../engine/errors.ts';
 import type { AuditEntry, AuditFilter, Store } from '../../engine/store/port.ts';
 import type { Json } from '../../engine/types.ts';
@@ -61,6 +61,8 @@ export const DEFAULT_AUDIT_PAGE = 100;
 
 export class AuditTrail {
   private readonly now: () => number;
+  // Time-ordered (UUID v7), so entries of one node within one millisecond keep their order.
+  private readonly ids = new RandomIds();
 
   constructor(
     private readonly store: Pick<Store, 'appendAuditEntry' | 'listAuditEntries'>,
@@ -77,7 +79,7 @@ export class AuditTrail {
   async record(action: AuditAction, targets: readonly (string | null | undefined)[], details: Record<string, Json> = {}, actor?: string | null): Promise<void> {
     const scope = currentRequest();
     const entry: AuditEntry = {
-      id: randomUUID(),
+      id: this.ids.next(),
       at: new Date(this.now()).toISOString(),
       actor: actor !== undefined ? actor : (scope?.actor ?? null),
       action,

@@ -11,6 +11,8 @@ import type { InProcessJobHandler } from '../engine/ports.ts';
 import type { Store } from '../engine/store/port.ts';
 import { openStore } from '../engine/store/open.ts';
 import { createApp, karvonOf, type KarvonApp } from './app.ts';
+import { lazySecretBox, loadSecretKey } from './connections/secret-box.ts';
+import { readStoredConnectionSpecs } from './connections/stored.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteModule } from './context.ts';
 import { routeModules } from './routes/index.ts';
@@ -62,10 +64,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // The test clock only moves through POST /api/clock; otherwise the engine keeps its own.
     const clock = config.testClock ? new ManualClock(Date.now()) : undefined;
     const adapterLog = logger.child({ component: 'adapters' });
+    // Connections stored through the API; the key is read only when one of them has secrets.
+    const secretBox = lazySecretBox(() => loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir }));
     const adapters = await createAdapterRuntime({
       store,
       clock,
       connections: config.connections ?? undefined,
+      storedConnections: await readStoredConnectionSpecs(store, secretBox, (name, err) =>
+        adapterLog.error({ connection: name }, `Stored connection "${name}" is skipped: ${err.message}`),
+      ),
       packages: config.adapterPackages,
       directory: config.adaptersDir ?? undefined,
       env: process.env,

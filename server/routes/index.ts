@@ -5,6 +5,7 @@ import { adapterRoutes } from './adapters.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { clockRoutes } from './clock.ts';
+import { connectionRoutes } from './connections.ts';
 import { crmRoutes } from './crm.ts';
 import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
@@ -28,6 +29,7 @@ export const routeModules: RouteModule[] = [
   messageRoutes,
   incidentRoutes,
   adapterRoutes,
+  connectionRoutes,
   crmRoutes,
   erpRoutes,
   clockRoutes,

@@ -32,6 +32,8 @@ export const AUDIT_ACTIONS = [
   'auth.login-succeeded',
   'auth.login-failed',
   'auth.logout',
+  'connection.changed',
+  'connection.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -28,6 +28,7 @@ const USERS: Record<Role, string> = { admin: 'admin', analyst: 'anna', employee:
 // Adapter secrets of a configured connection: they must never leave the server.
 const WEBHOOK_TOKEN = 'whk-secret-7f3a9c1e';
 const APPLICATION_TOKEN = 'app-secret-5d2b8e4f';
+const STORED_TOKEN = 'stored-secret-9e8d7c6b';
 
 const ACC = diagram(
   'acc',
@@ -241,6 +242,16 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   listAuditEntries: { access: ['admin'], probe: () => ({ path: '/api/audit' }) },
+  listConnections: { access: ['admin'], probe: () => ({ path: '/api/connections' }) },
+  getConnection: { access: ['admin'], probe: () => ({ path: '/api/connections/b24' }) },
+  putConnection: {
+    access: ['admin'],
+    probe: () => ({
+      path: `/api/connections/${unique('stored_')}`,
+      body: { adapter: 'bitrix24', config: { portalUrl: 'http://127.0.0.1:9/', webhookUserId: '2', webhookToken: STORED_TOKEN } },
+    }),
+  },
+  deleteConnection: { access: ['admin'], success: 'reached', probe: () => ({ path: '/api/connections/never_stored' }) },
 };
 
 /** What the rules say a caller gets; the test then checks the server agrees. */
@@ -569,12 +580,17 @@ describe('server: access control audit (route × role × ownership)', () => {
       raw: `document_id[2]=DEAL_1&auth[application_token]=${WEBHOOK_TOKEN}`,
       contentType: 'application/x-www-form-urlencoded',
     });
+    // A stored connection refused for a bad field must not echo the secret next to it.
+    await server.as('admin', 'PUT', '/api/connections/leaky', {
+      body: { adapter: 'bitrix24', config: { portalUrl: STORED_TOKEN, webhookToken: STORED_TOKEN } },
+    });
+    expect((await server.as('admin', 'GET', '/api/connections')).text).to.include('"set":true');
     const adapters = await server.as('admin', 'GET', '/api/adapters');
     expect(adapters.text).to.include('b24');
     const users = await server.as('admin', 'GET', '/api/users');
     expect(users.text).to.not.match(/passwordHash|scrypt\$/);
 
-    const secrets = [PASSWORD, ADMIN_PASSWORD, wrong, short, clash, ...issuedPasswords, WEBHOOK_TOKEN, APPLICATION_TOKEN];
+    const secrets = [PASSWORD, ADMIN_PASSWORD, wrong, short, clash, ...issuedPasswords, WEBHOOK_TOKEN, APPLICATION_TOKEN, STORED_TOKEN];
     const allTokens = [...tokens, forged];
     expect(allTokens.length).to.be.greaterThan(5);
     expect(responses.length).to.be.greaterThan(300);

@@ -98,6 +98,24 @@ export interface InstanceState {
   /** Open timers by id, with the element instance that owns each. */
   timers?: Record<string, { elementId: string; elementInstance: string; dueAt: number; repeat: TimerRecord['repeat'] }>;
   incidents: Record<string, IncidentState>;
+  /** Completed activities that compensation can still undo, in completion order (engine/runtime/compensation.ts). */
+  compensable?: CompensableRecord[];
+}
+
+/**
+ * One completion of an activity that has a compensation handler, or of a sub-process inside which
+ * such completions are kept. It lives while its scope does and goes when it is compensated.
+ */
+export interface CompensableRecord {
+  /** The completed element instance's key; records inside a completed sub-process point at it. */
+  key: string;
+  elementId: string;
+  /** Key of the scope it completed in. */
+  scope: string;
+  /** The handler to run, or null for a sub-process without one (only its inner records run). */
+  handler: string | null;
+  /** The activity's local variables when it completed; the handler starts with them. */
+  vars?: Variables;
 }
 
 // ---------------------------------------------------------------------------------------------

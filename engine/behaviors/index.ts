@@ -32,6 +32,7 @@ import { eventSubProcess } from './event-sub-process.ts';
 import { linkCatchEvent, linkThrowEvent } from './link-events.ts';
 import { errorStartEvent, escalationStartEvent } from './error-escalation-start-events.ts';
 import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThrowEvent } from './escalation-events.ts';
+import { compensationBoundaryEvent, compensationEndEvent, compensationIntermediateThrowEvent } from './compensation-events.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -76,6 +77,9 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     escalationStartEvent,
     linkThrowEvent,
     linkCatchEvent,
+    compensationBoundaryEvent,
+    compensationIntermediateThrowEvent,
+    compensationEndEvent,
   ].map((b) => [b.key, b]),
 );
 

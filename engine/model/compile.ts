@@ -5,6 +5,7 @@
 import { behaviorFor, behaviorKey } from '../behaviors/index.ts';
 import { expr, syntaxError } from '../feel.ts';
 import { ElementCompiler, type MutableElement } from './compile-context.ts';
+import { checkCompensation, markCompensationHandler } from './compensation-checks.ts';
 import { child, children, str, type ModdleElement } from './moddle.ts';
 import type { ElementModel, FlowModel, Problem, ProcessModel } from './types.ts';
 import type { ErrorDetail } from '../errors.ts';
@@ -160,6 +161,7 @@ function compileProcess(
       checkCommon(el, report);
       const c = new ElementCompiler(el, model, problems, errorCodes);
       behavior.compile?.(c);
+      markCompensationHandler(el, model);
       compileMultiInstance(c, bkey);
       for (const ext of c.unusedExtensions()) {
         if (INERT_EXTENSIONS.has(ext.$type)) continue;
@@ -185,6 +187,7 @@ function compileProcess(
   for (const el of elements.values()) {
     for (const message of behaviorFor(el.behavior)?.validate?.(el, flows) ?? []) report(el.id, el.type, message);
   }
+  checkCompensation(elements, report);
   for (const flow of flows.values()) {
     const s = elements.get(flow.source);
     const t = elements.get(flow.target);
@@ -220,6 +223,7 @@ function compileProcess(
     processStart = starts[0]?.id ?? '';
   }
   for (const el of elements.values()) {
+    if (el.compensation?.isHandler) continue; // outside the flow; checked by checkCompensation
     const startLike =
       el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent') || el.behavior === 'bpmn:SubProcess/event' || el.behavior === 'bpmn:IntermediateCatchEvent/link';
     if (!startLike && el.incoming.length === 0) report(el.id, el.type, 'has no incoming sequence flow and is not a start or boundary event');
@@ -307,7 +311,6 @@ function checkCommon(el: ModdleElement, report: (id: string, type: string, messa
   const id = el.id ?? '';
   const loop = child(el, 'loopCharacteristics');
   if (loop?.$type === 'bpmn:StandardLoopCharacteristics') report(id, el.$type, 'standard loops are not executed by Karvon; use multi-instance or a gateway loop');
-  if (el.isForCompensation === true) report(id, el.$type, 'compensation handlers are not executed by Karvon yet');
   if (children(el, 'dataInputAssociations').length || children(el, 'dataOutputAssociations').length) {
     report(id, el.$type, 'data associations are not executed; map data with zeebe:ioMapping');
   }
@@ -327,6 +330,9 @@ function checkForeign(el: ModdleElement, namespaces: Map<string, string>, report
 function unsupportedReason(el: ModdleElement, key: string): string {
   const defs = children(el, 'eventDefinitions');
   if (defs.length > 1) return 'events with several event definitions are not executed by Karvon';
+  if (key === 'bpmn:StartEvent/compensate') {
+    return 'compensation event sub-processes are not executed: Camunda 8 does not support them either; throw compensation from an error event sub-process instead';
+  }
   if (key.includes('/')) {
     const kind = key.split('/')[1];
     return `${kind} ${el.$type.replace('bpmn:', '')} is not executed by Karvon yet`;

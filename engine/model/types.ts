@@ -92,6 +92,17 @@ export interface ElementModel {
   readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
+  /** Compensation boundary events, compensation throw events and compensation handlers. */
+  readonly compensation?: CompensationDefinition;
+}
+
+export interface CompensationDefinition {
+  /** Compensation boundary event: the handler activity its association points at. */
+  readonly handler: string | null;
+  /** Compensation throw event: the one activity to compensate; null compensates the whole scope. */
+  readonly activityRef: string | null;
+  /** The activity is a compensation handler (`isForCompensation`): only compensation starts it. */
+  readonly isHandler: boolean;
 }
 
 export interface FlowModel {

@@ -7,12 +7,13 @@ import { evaluateCondition, evaluateExpr } from '../feel.ts';
 import type { ElementModel } from '../model/types.ts';
 import type { ElementInstance, Variables } from '../types.ts';
 import type { Transition } from './transition.ts';
+import { keepCompleted } from './compensation.ts';
 
-export function activateBody(t: Transition, el: ElementModel, scope: string): void {
-  const mi = el.multiInstance!;
+export function activateBody(t: Transition, el: ElementModel, scope: string, locals?: Variables): void {
   const key = String(++t.state.seq);
   const body: ElementInstance = { key, elementId: el.id, scope };
   t.state.elements[key] = body;
+  if (locals) t.state.vars[key] = { ...locals };
   t.history(el.id, 'multiInstanceBody', 'activated');
   t.attachBoundaries(body, el);
   startBody(t, body, el);
@@ -35,7 +36,7 @@ function startBody(t: Transition, body: ElementInstance, el: ElementModel): void
     return;
   }
   body.mi = { items: r.value, started: 0, completed: 0 };
-  if (mi.outputCollection) t.state.vars[key] = { [mi.outputCollection]: r.value.map(() => null) };
+  if (mi.outputCollection) t.state.vars[key] = { ...t.state.vars[key], [mi.outputCollection]: r.value.map(() => null) };
   if (r.value.length === 0) return completeBody(t, body, el);
   const first = mi.sequential ? 1 : r.value.length;
   for (let i = 0; i < first; i++) activateInner(t, body, el);
@@ -72,6 +73,7 @@ export function completeInner(t: Transition, inst: ElementInstance, el: ElementM
     if (Array.isArray(results)) results[inst.loop!] = r.value;
   }
   t.history(el.id, el.type, 'completed');
+  keepCompleted(t, inst, el);
   t.remove(inst);
   const progress = body.mi!;
   progress.completed++;
@@ -101,6 +103,7 @@ export function completeBody(t: Transition, body: ElementInstance, el: ElementMo
   if (flows === null) return;
   if (mi.outputCollection) t.propagate(body.scope, mi.outputCollection, t.state.vars[body.key]?.[mi.outputCollection] ?? []);
   t.history(el.id, 'multiInstanceBody', 'completed');
+  keepCompleted(t, body, el);
   t.remove(body);
   for (const flowId of flows) t.take(flowId, body.scope);
   if (flows.length === 0) t.checkScope(body.scope);

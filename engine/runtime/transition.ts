@@ -9,6 +9,7 @@ import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
+import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
   ElementInstance,
@@ -282,6 +283,7 @@ export class Transition {
     const flows = behavior.leave ? behavior.leave(this, inst, el) : this.defaultLeave(inst, el);
     if (flows === null) return;
     this.history(el.id, el.type, 'completed');
+    keepCompleted(this, inst, el);
     this.remove(inst);
     for (const flowId of flows) this.take(flowId, inst.scope);
     if (flows.length === 0) this.checkScope(inst.scope);
@@ -413,6 +415,7 @@ export class Transition {
   remove(inst: ElementInstance): void {
     delete this.state.elements[inst.key];
     delete this.state.vars[inst.key];
+    releaseScope(this, inst.key);
     for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
       if (timer.elementInstance === inst.key) this.deleteTimer(id);
     }
@@ -430,6 +433,8 @@ export class Transition {
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
     }
+    // Nothing is left to compensate once the process has ended.
+    delete this.state.compensable;
     this.state.status = status;
     this.state.endedAt = this.iso;
     this.effects.push({ type: 'instance.ended', status });

@@ -358,7 +358,7 @@ describe('designer (browser)', function () {
       headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ resources: [{ name: 'probe.bpmn', content: xml.replaceAll('designer_unsupported', 'designer_probe') }] }),
     });
-    // Compensation: Camunda 8 runs it, Karvon does not yet (docs/bpmn-coverage.md).
+    // A DMN business rule task: Camunda 8 runs it, Karvon does not (docs/bpmn-coverage.md).
     expect(probe.status, 'the fixture must use something the engine rejects').to.equal(422);
     await page.evaluate(`window.karvonModeler.importXML(${JSON.stringify(xml)})`);
     page.once('dialog', (d) => void d.accept());

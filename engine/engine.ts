@@ -656,11 +656,14 @@ export class Engine {
     const settled: Array<Promise<void>> = [];
     for (const b of broadcasts) this.track(async () => void (await this.broadcastSignal(b.name, b.variables)));
     for (const c of calls) this.track(() => this.followCall(c));
+    // A job can end in the commit that created it (a conditional boundary event true on entry):
+    // its adapter must not run.
+    const gone = new Set(effects.flatMap((e) => (e.type === 'job.delete' ? [e.key] : [])));
     for (const e of effects) {
       switch (e.type) {
         case 'job.put':
           this.knownTypes.add(e.job.type);
-          if (e.job.lockOwner === this.workerId) this.runner.runLeased(e.job, visibleVariables(state, e.job.elementInstance));
+          if (e.job.lockOwner === this.workerId && !gone.has(e.job.key)) this.runner.runLeased(e.job, visibleVariables(state, e.job.elementInstance));
           break;
         case 'task.put':
           this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });

@@ -98,8 +98,21 @@ export interface InstanceState {
   /** Open timers by id, with the element instance that owns each. */
   timers?: Record<string, { elementId: string; elementInstance: string; dueAt: number; repeat: TimerRecord['repeat'] }>;
   incidents: Record<string, IncidentState>;
+  /**
+   * Armed conditional events by `<owner key>/<event id>`: the owner is the catch event itself,
+   * the activity a boundary event is attached to, or the scope of an event sub-process. They
+   * need no record outside the state: only a command that changes variables can make them true.
+   */
+  conditions?: Record<string, ConditionState>;
   /** Completed activities that compensation can still undo, in completion order (engine/runtime/compensation.ts). */
   compensable?: CompensableRecord[];
+}
+
+export interface ConditionState {
+  elementId: string;
+  elementInstance: string;
+  /** Set while an incident (a condition that is not a boolean) holds it. */
+  incident?: string;
 }
 
 /**

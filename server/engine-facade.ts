@@ -112,6 +112,8 @@ export interface EngineFacade {
   listInstances(filter: InstanceFilter): Promise<InstanceSummary[]>;
   history(id: string): Promise<HistoryEntry[]>;
   cancelInstance(id: string): Promise<void>;
+  /** Sets variables on the process scope; armed conditional events look at the change. */
+  setVariables(id: string, variables: Variables): Promise<void>;
   listTasks(filter: TaskFilter): Promise<TaskRecord[]>;
   getTask(id: string): Promise<TaskDetail>;
   claimTask(id: string, username: string): Promise<TaskRecord>;

@@ -151,6 +151,7 @@ function compileProcess(
         script: null,
         message: null,
         timer: null,
+        conditional: null,
         multiInstance: null,
         call: null,
         link: null,

@@ -42,6 +42,15 @@ export interface TimerDefinition {
   value: Expr;
 }
 
+/** A conditional event: its FEEL condition and which variable changes make it look again. */
+export interface ConditionDefinition {
+  condition: Expr;
+  /** Top-level variables whose changes re-evaluate it: `zeebe:conditionalFilter variableNames`, else those the condition reads. */
+  variableNames: readonly string[];
+  /** `create`, `update` or both; empty means both. */
+  variableEvents: readonly ('create' | 'update')[];
+}
+
 export interface MultiInstanceDefinition {
   sequential: boolean;
   inputCollection: Expr;
@@ -85,6 +94,7 @@ export interface ElementModel {
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
+  readonly conditional: ConditionDefinition | null;
   readonly call: CallDefinition | null;
   /** Link events: the name, and for a throw the catch it jumps to. */
   readonly link: { name: string; target: string | null } | null;

@@ -9,6 +9,7 @@ import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
+import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
 import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
@@ -422,6 +423,7 @@ export class Transition {
     for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) {
       if (sub.elementInstance === inst.key) this.deleteSubscription(id);
     }
+    disarmConditions(this, inst.key);
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -432,6 +434,7 @@ export class Transition {
       // Triggers the process itself held (event sub-process starts) end with it.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
+      disarmConditions(this, ROOT);
     }
     // Nothing is left to compensate once the process has ended.
     delete this.state.compensable;
@@ -513,16 +516,23 @@ export class Transition {
     for (let k: string | undefined = scope; k; k = this.state.elements[k]?.scope) {
       const v = this.state.vars[k];
       if (v && top in v) {
-        setPath(v, name, value);
+        this.write(k, v, name, value);
         return;
       }
       if (k === ROOT) break;
     }
-    setPath((this.state.vars[ROOT] ??= {}), name, value);
+    this.write(ROOT, (this.state.vars[ROOT] ??= {}), name, value);
   }
 
   setLocal(scope: string, name: string, value: Json): void {
-    setPath((this.state.vars[scope] ??= {}), name, value);
+    this.write(scope, (this.state.vars[scope] ??= {}), name, value);
+  }
+
+  /** Every write into an existing scope goes through here, so armed conditions see the change. */
+  private write(scope: string, vars: Variables, name: string, value: Json): void {
+    const changed = watchVariable(this, scope, vars, name);
+    setPath(vars, name, value);
+    changed?.();
   }
 
   evaluate(e: Expr, inst: ElementInstance, what: string): { ok: true; value: Json } | { ok: false } {
@@ -617,6 +627,7 @@ export class Transition {
       const start = this.element(esp.startEvent);
       if (start.timer) this.openTimer(scopeInst, start);
       else if (start.message) this.openSubscription(scopeInst, start);
+      else if (start.conditional) armCondition(this, scopeInst.key, start);
     }
   }
 
@@ -632,6 +643,7 @@ export class Transition {
       // An interrupting event sub-process also closes its siblings' triggers.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === scopeInst.key) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === scopeInst.key) this.deleteSubscription(id);
+      disarmConditions(this, scopeInst.key);
     }
     const espInst = this.activate(esp, scopeInst.key);
     if (espInst.incident) return;

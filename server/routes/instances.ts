@@ -1,4 +1,4 @@
-// Process instances: start, list, read, history, cancel.
+// Process instances: start, list, read, history, set variables, cancel.
 
 import type { Variables } from '../../engine/types.ts';
 import type { RouteModule } from '../context.ts';
@@ -15,6 +15,12 @@ const startRequest = named('StartInstanceRequest', {
     businessKey: { type: 'string', minLength: 1, maxLength: 255 },
     variables,
   },
+} as const);
+
+const setVariablesRequest = named('SetVariablesRequest', {
+  type: 'object',
+  required: ['variables'],
+  properties: { variables },
 } as const);
 
 const listQuery = {
@@ -88,6 +94,23 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
       404: { description: 'No such instance.' },
     },
     handler: async ({ user, params }) => ok(await instances.history(user!, params.id)),
+  }),
+  defineRoute({
+    operationId: 'setInstanceVariables',
+    method: 'post',
+    path: '/api/process-instances/{id}/variables',
+    summary: 'Set variables on a running instance',
+    description: 'Creates or updates the given variables on the process scope. Conditional events that read them are evaluated before the call returns, so the instance returned may already have moved on.',
+    tags: ['instances'],
+    access: ['admin', 'analyst'],
+    params: idParams,
+    body: setVariablesRequest,
+    responses: {
+      200: { description: 'The instance after the change.', schema: instanceDetail },
+      404: { description: 'No such instance.' },
+      409: { description: 'The instance has already ended.' },
+    },
+    handler: async ({ params, body }) => ok(await instances.setVariables(params.id, body.variables as Variables)),
   }),
   defineRoute({
     operationId: 'cancelInstance',

@@ -68,6 +68,11 @@ export class InstanceService {
     return summary;
   }
 
+  async setVariables(id: string, variables: Variables): Promise<InstanceDetail> {
+    await this.engine.setVariables(id, variables);
+    return this.engine.getInstance(id);
+  }
+
   private async assertCanRead(user: AuthUser, instance: InstanceSummary): Promise<void> {
     if (overseesAll(user) || instance.startedBy === user.username) return;
     const tasks = await this.engine.listTasks({ processInstanceId: instance.id, visibleTo: taskVisibility(user), limit: 1 });

@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'process.deployed',
   'instance.started',
   'instance.canceled',
+  'variables.set',
   'task.claimed',
   'task.unclaimed',
   'task.assigned',

@@ -70,7 +70,10 @@ export class InstanceService {
 
   async setVariables(id: string, variables: Variables): Promise<InstanceDetail> {
     await this.engine.setVariables(id, variables);
-    return this.engine.getInstance(id);
+    const instance = await this.engine.getInstance(id);
+    // Names only: the values stay in the instance, the trail says who changed which.
+    await this.audit.record('variables.set', [id, instance.processKey, instance.businessKey], { variables: Object.keys(variables) });
+    return instance;
   }
 
   private async assertCanRead(user: AuthUser, instance: InstanceSummary): Promise<void> {

@@ -149,6 +149,10 @@ const CASES: Record<string, RouteCase> = {
     scope: 'instance',
     probe: async ({ resource }) => ({ path: `/api/process-instances/${(await resource()).instanceId}/history` }),
   },
+  setInstanceVariables: {
+    access: ['admin', 'analyst'],
+    probe: async ({ resource }) => ({ path: `/api/process-instances/${(await resource()).instanceId}/variables`, body: { variables: { note: 'x' } } }),
+  },
   cancelInstance: {
     access: ['admin', 'analyst'],
     probe: async ({ resource }) => ({ path: `/api/process-instances/${(await resource()).instanceId}/cancel` }),

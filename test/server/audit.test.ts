@@ -54,7 +54,7 @@ describe('server: audit trail', () => {
   };
   const tick = () => (now += 1000);
 
-  it('records who deployed, started, claimed, assigned, completed, resolved and canceled what, with the request id', async () => {
+  it('records who deployed, started, claimed, assigned, completed, resolved, set variables and canceled what, with the request id', async () => {
     tick();
     const deployed = await server.as<{ deploymentId: string }>('anna', 'POST', '/api/deployments', {
       body: { resources: [{ name: 'review.bpmn', content: REVIEW }] },
@@ -81,6 +81,8 @@ describe('server: audit trail', () => {
     tick();
     expect((await server.as('dev', 'POST', `/api/incidents/${incident!.id}/resolve`)).status).to.equal(200);
     tick();
+    expect((await server.as('anna', 'POST', `/api/process-instances/${started.body.id}/variables`, { body: { variables: { priority: 'high' } } })).status).to.equal(200);
+    tick();
     expect((await server.as('anna', 'POST', `/api/process-instances/${started.body.id}/cancel`)).status).to.equal(200);
 
     const { entries } = await audit(`?target=${started.body.id}`);
@@ -90,8 +92,10 @@ describe('server: audit trail', () => {
       'aziz task.claimed',
       'admin task.assigned',
       'dilnoza task.completed',
+      'anna variables.set',
       'anna instance.canceled',
     ]);
+    expect(entries.find((e) => e.action === 'variables.set')!.details).to.deep.equal({ variables: ['priority'] });
     const byAction = (action: string) => entries.find((e) => e.action === action)!;
     expect(byAction('task.assigned')).to.deep.include({ targets: [task!.id, started.body.id, 'dilnoza'] });
     expect(byAction('task.assigned').details).to.deep.equal({ assignee: 'dilnoza', previousAssignee: 'aziz' });

@@ -16,6 +16,7 @@ import type { ProcessModel } from './model/types.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
+  DefinitionRecord,
   DeploymentResource,
   IncidentFilter,
   InstanceFilter,
@@ -612,9 +613,10 @@ export class Engine {
       await this.command(c.parentId, { type: 'childFailed', elementInstance: c.elementInstance, childId: c.childId, errorCode: c.errorCode, errorMessage: c.errorMessage, variables: c.variables }).catch(ignoreGone);
       return;
     }
-    const def = await this.store.findDefinition(c.processId);
+    const def = c.versionTag ? await this.definitionTagged(c.processId, c.versionTag) : await this.store.findDefinition(c.processId);
     if (!def) {
-      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' is not deployed` }).catch(ignoreGone);
+      const missing = c.versionTag ? `has no version tagged '${c.versionTag}'` : 'is not deployed';
+      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' ${missing}` }).catch(ignoreGone);
       return;
     }
     const model = await this.deployer.model(def.id);
@@ -634,6 +636,15 @@ export class Engine {
       throw err;
     }
     await this.after(result);
+  }
+
+  /** The newest version of a process whose zeebe:versionTag is `tag`, for a call activity bound by tag. */
+  private async definitionTagged(key: string, tag: string): Promise<DefinitionRecord | null> {
+    const versions = (await this.store.listDefinitions(key)).sort((a, b) => b.version - a.version);
+    for (const def of versions) {
+      if ((await this.deployer.model(def.id)).versionTag === tag) return def;
+    }
+    return null;
   }
 
   /** Jobs a local handler runs are leased to this node in the commit that creates them. */

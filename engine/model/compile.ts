@@ -242,6 +242,7 @@ function compileProcess(
     model: {
       key,
       name: str(proc, 'name') ?? null,
+      versionTag: versionTagOf(proc),
       elements: frozen,
       flows,
       startEvent: processStart,
@@ -250,6 +251,11 @@ function compileProcess(
       reachableFrom: inclusiveReach(frozen, flows),
     },
   };
+}
+
+function versionTagOf(proc: ModdleElement): string | null {
+  const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
+  return (tag && str(tag, 'value')?.trim()) || null;
 }
 
 const ACTIVITIES = new Set(['bpmn:Task', 'bpmn:ManualTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ScriptTask', 'bpmn:UserTask', 'bpmn:ReceiveTask', 'bpmn:SubProcess', 'bpmn:CallActivity']);

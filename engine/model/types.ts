@@ -62,6 +62,9 @@ export interface MultiInstanceDefinition {
 
 export interface CallDefinition {
   processId: Expr;
+  /** `latest` calls the newest version; `versionTag` the newest version carrying that zeebe:versionTag. */
+  bindingType: 'latest' | 'versionTag';
+  versionTag: string | null;
   propagateAllChildVariables: boolean;
   propagateAllParentVariables: boolean;
 }
@@ -128,6 +131,8 @@ export interface ProcessModel {
   readonly name: string | null;
   readonly definitionId: string;
   readonly version: number;
+  /** The process's `zeebe:versionTag`, which call activities may bind to. */
+  readonly versionTag?: string | null;
   readonly elements: ReadonlyMap<string, ElementModel>;
   readonly flows: ReadonlyMap<string, FlowModel>;
   /** The process's none start event; '' when it only starts by timer or message. */

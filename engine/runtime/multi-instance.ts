@@ -59,6 +59,12 @@ function activateInner(t: Transition, body: ElementInstance, el: ElementModel): 
 export function completeInner(t: Transition, inst: ElementInstance, el: ElementModel, payload: Variables | null): void {
   const body = t.state.elements[inst.scope];
   const mi = el.multiInstance!;
+  // The output collection belongs to the body. A result that carries a copy of it (a called child
+  // hands back the parent variables it started with) would overwrite what siblings collected.
+  if (payload && mi.outputCollection && Object.hasOwn(payload, mi.outputCollection)) {
+    const { [mi.outputCollection]: _stale, ...rest } = payload;
+    payload = rest;
+  }
   const produced = payload ?? inst.pending ?? null;
   if (!t.applyOutputs(inst, el, payload)) return;
   if (mi.outputCollection && mi.outputElement) {

@@ -39,7 +39,7 @@ export const ROOT = '0';
 
 /** What a call activity or a called instance asks of another instance after a commit. */
 export type CallFollowUp =
-  | { kind: 'start'; childId: string; processId: string; variables: Variables; parent: { instanceId: string; elementInstance: string } }
+  | { kind: 'start'; childId: string; processId: string; versionTag?: string | null; variables: Variables; parent: { instanceId: string; elementInstance: string } }
   | { kind: 'cancel'; childId: string }
   | { kind: 'done'; parentId: string; elementInstance: string; childId: string; variables: Variables }
   | { kind: 'error'; parentId: string; elementInstance: string; childId: string; errorCode: string; errorMessage: string; variables: Variables };

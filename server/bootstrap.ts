@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { createAdapterRuntime, type AdapterRuntime } from '../adapters/index.ts';
 import { ManualClock } from '../engine/clock.ts';
 import { Engine } from '../engine/engine.ts';
+import { setEngineLimits } from '../engine/limits.ts';
 import type { InProcessJobHandler } from '../engine/ports.ts';
 import type { Store } from '../engine/store/port.ts';
 import { openStore } from '../engine/store/open.ts';
@@ -57,6 +58,8 @@ export const LOG_REDACTION = {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
+  // Process-wide: the diagram parser and FEEL read them from pure code (engine/limits.ts).
+  setEngineLimits(config.engineLimits);
   // MongoDB (loaded on demand) when MONGODB_URL is set, else SQLite in <dataDir>/karvon.db.
   const store = await openStore({ dataDir: config.dataDir, mongoUrl: config.mongodbUrl, mongoDbName: config.mongodbDb });
   let engine: Engine | null = null;

@@ -3,7 +3,7 @@
 // fixes a diagram in one round instead of one error at a time.
 
 import { behaviorFor, behaviorKey } from '../behaviors/index.ts';
-import { expr, syntaxError } from '../feel.ts';
+import { deployProblem, expr, shownExpression } from '../feel.ts';
 import { ElementCompiler, type MutableElement } from './compile-context.ts';
 import { checkCompensation, markCompensationHandler } from './compensation-checks.ts';
 import { child, children, str, type ModdleElement } from './moddle.ts';
@@ -114,8 +114,8 @@ function compileProcess(
         let cond = null;
         if (body !== undefined && body.trim() !== '') {
           cond = expr(body.trim().startsWith('=') ? body.trim() : `=${body.trim()}`);
-          const error = syntaxError(cond);
-          if (error) report(id, el.$type, `condition '${body.trim()}' does not parse (${error})`);
+          const problem = deployProblem(cond);
+          if (problem) report(id, el.$type, `condition '${shownExpression(body.trim())}' ${problem}`);
         }
         checkForeign(el, namespaces, report);
         flows.set(id, { id, name: str(el, 'name') ?? null, source: source ?? '', target: target ?? '', condition: cond });
@@ -186,7 +186,7 @@ function compileProcess(
     }
   }
   for (const el of elements.values()) {
-    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows) ?? []) report(el.id, el.type, message);
+    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows, elements) ?? []) report(el.id, el.type, message);
   }
   checkCompensation(elements, report);
   for (const flow of flows.values()) {

@@ -25,13 +25,15 @@ interface VariableChange {
 interface Pending {
   armed: string[];
   changes: VariableChange[];
+  /** Conditions settled early (settleOwner): how many of `changes` they have already seen. */
+  seen: Map<string, number>;
 }
 
 const pendingByTransition = new WeakMap<Transition, Pending>();
 
 function pendingOf(t: Transition): Pending {
   let p = pendingByTransition.get(t);
-  if (!p) pendingByTransition.set(t, (p = { armed: [], changes: [] }));
+  if (!p) pendingByTransition.set(t, (p = { armed: [], changes: [], seen: new Map() }));
   return p;
 }
 
@@ -89,13 +91,35 @@ export function runWithConditions(t: Transition): void {
     if (!p || (p.armed.length === 0 && p.changes.length === 0)) return;
     const armed = new Set(p.armed.splice(0));
     const changes = p.changes.splice(0);
+    const seen = new Map(p.seen);
+    p.seen.clear();
     const conditions = t.state.conditions ?? {};
-    const due = Object.keys(conditions).filter((k) => armed.has(k) || affected(t, conditions[k], changes));
-    // Top-down: an outer scope's event may interrupt (and disarm) the inner ones first.
-    const depth = new Map(due.map((k) => [k, depthOf(t.state, conditions[k].elementInstance)]));
-    due.sort((a, b) => depth.get(a)! - depth.get(b)! || Number(conditions[a].elementInstance) - Number(conditions[b].elementInstance));
-    for (const k of due) evaluate(t, k);
+    const due = Object.keys(conditions).filter((k) => armed.has(k) || affected(t, conditions[k], changes.slice(seen.get(k) ?? 0)));
+    for (const k of topDown(t, due)) evaluate(t, k);
     t.run();
+  }
+}
+
+/**
+ * Evaluates now, not when the command settles, the conditions held by `ownerKey` and the scopes
+ * around it that the command has armed or made relevant so far, top scope first; the settled
+ * evaluation then only looks at later changes. A multi-instance body calls this after each inner
+ * instance, before its next step: in Zeebe the inner instance's variables trigger conditional
+ * events before the body activates the next instance or completes, so the last instance's result
+ * can still fire the body's boundary events (and an enclosing interrupting event still wins).
+ */
+export function settleOwner(t: Transition, ownerKey: string): void {
+  const p = pendingByTransition.get(t);
+  const conditions = t.state.conditions;
+  if (!p || !conditions) return;
+  const due = Object.keys(conditions).filter((k) => {
+    const c = conditions[k];
+    return sees(t.state, ownerKey, c.elementInstance) && (p.armed.includes(k) || affected(t, c, p.changes.slice(p.seen.get(k) ?? 0)));
+  });
+  for (const k of topDown(t, due)) {
+    p.seen.set(k, p.changes.length);
+    p.armed = p.armed.filter((a) => a !== k);
+    evaluate(t, k);
   }
 }
 
@@ -131,6 +155,13 @@ function sees(state: InstanceState, from: string, scope: string): boolean {
     if (k === ROOT) break;
   }
   return false;
+}
+
+/** Top-down: an outer scope's event may interrupt (and disarm) the inner ones first. */
+function topDown(t: Transition, keys: string[]): string[] {
+  const conditions = t.state.conditions ?? {};
+  const depth = new Map(keys.map((k) => [k, depthOf(t.state, conditions[k].elementInstance)]));
+  return keys.sort((a, b) => depth.get(a)! - depth.get(b)! || Number(conditions[a].elementInstance) - Number(conditions[b].elementInstance));
 }
 
 function depthOf(state: InstanceState, from: string): number {

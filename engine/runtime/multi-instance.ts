@@ -1,13 +1,18 @@
 // Multi-instance: a body instance holds the collection and runs one inner instance per item (all
 // at once, or one after the other). Boundary events belong to the body, so an interrupting one
-// ends every inner instance with it.
+// ends every inner instance with it. As in Zeebe, a conditional boundary event is armed once, on
+// the body, and evaluated in the body's scope: it sees the output collection (a variable of the
+// body) and the variables above, never an inner instance's own (input element, loopCounter,
+// input mappings), and it is looked at after each inner instance, before the body goes on.
 
 import { behaviorOf } from '../behaviors/index.ts';
 import { evaluateCondition, evaluateExpr } from '../feel.ts';
+import { engineLimits } from '../limits.ts';
 import type { ElementModel } from '../model/types.ts';
 import type { ElementInstance, Variables } from '../types.ts';
 import type { Transition } from './transition.ts';
 import { keepCompleted } from './compensation.ts';
+import { settleOwner } from './conditions.ts';
 
 export function activateBody(t: Transition, el: ElementModel, scope: string, locals?: Variables): void {
   const key = String(++t.state.seq);
@@ -33,6 +38,13 @@ function startBody(t: Transition, body: ElementInstance, el: ElementModel): void
   if (!r.ok) return;
   if (!Array.isArray(r.value)) {
     t.incident(body, 'EXTRACT_VALUE_ERROR', `inputCollection '${mi.inputCollection.raw}' of '${el.id}' is ${JSON.stringify(r.value)}, not a list`);
+    return;
+  }
+  // Every parallel item becomes element instances, jobs or tasks in one commit; a list of 200 000
+  // small values fits in a variable document, but not in one step.
+  const { maxParallelMultiInstance } = engineLimits();
+  if (!mi.sequential && r.value.length > maxParallelMultiInstance) {
+    t.incident(body, 'EXTRACT_VALUE_ERROR', `inputCollection '${mi.inputCollection.raw}' of '${el.id}' has ${r.value.length} items; a parallel multi-instance runs at most ${maxParallelMultiInstance} (KARVON_MAX_PARALLEL_MULTI_INSTANCE)`);
     return;
   }
   body.mi = { items: r.value, started: 0, completed: 0 };
@@ -76,13 +88,20 @@ export function completeInner(t: Transition, inst: ElementInstance, el: ElementM
       return;
     }
     const results = t.state.vars[body.key]?.[mi.outputCollection];
-    if (Array.isArray(results)) results[inst.loop!] = r.value;
+    if (Array.isArray(results)) {
+      // A new list through setLocal, so conditions over the output collection see the change.
+      const next = [...results];
+      next[inst.loop!] = r.value;
+      t.setLocal(body.key, mi.outputCollection, next);
+    }
   }
   t.history(el.id, el.type, 'completed');
   keepCompleted(t, inst, el);
   t.remove(inst);
   const progress = body.mi!;
   progress.completed++;
+  settleOwner(t, body.key);
+  if (!t.state.elements[body.key]) return; // an interrupting boundary event ended the body
   if (mi.completionCondition) {
     const active = Object.values(t.state.elements).filter((e) => e.scope === body.key).length;
     const context = { ...t.context(body.key), numberOfInstances: progress.items.length, numberOfCompletedInstances: progress.completed, numberOfActiveInstances: active };

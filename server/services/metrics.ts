@@ -10,6 +10,7 @@ export class Metrics {
   private readonly commandSeconds: Histogram<'command'>;
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   private readonly auditFailures: Counter;
+  private readonly overloadRejections: Counter;
 
   private readonly unsubscribe: () => void;
 
@@ -39,6 +40,11 @@ export class Metrics {
     this.auditFailures = new Counter({
       name: 'karvon_audit_write_failures_total',
       help: 'Actions that succeeded but whose audit entry could not be stored (it went to the error log instead).',
+      registers,
+    });
+    this.overloadRejections = new Counter({
+      name: 'karvon_http_overload_rejections_total',
+      help: 'API requests answered 429 OVERLOADED because too many were in flight.',
       registers,
     });
     // The engine times every command it applies (start, completeTask, completeJob, ...).
@@ -87,6 +93,10 @@ export class Metrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestSeconds.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeOverload(): void {
+    this.overloadRejections.inc();
   }
 
   async text(): Promise<string> {

@@ -1,6 +1,7 @@
 // Conditional events through the real server: variables set over the API, by a job result, by a
-// completed task and by a correlated message fire boundary, intermediate and event sub-process
-// conditional events; every scenario ends with nothing left in the store for its instance.
+// completed task and by a correlated message fire boundary, intermediate (also after an
+// event-based gateway) and event sub-process conditional events; every scenario ends with nothing
+// left in the store for its instance.
 
 import { expect } from 'chai';
 import { CAST, diagram, TestServer } from './helpers.ts';
@@ -53,6 +54,17 @@ const DIAGRAMS = [
     <bpmn:subProcess id="onCancel" triggeredByEvent="true"><bpmn:startEvent id="canceled">${cond('=canceled = true')}</bpmn:startEvent>${task('refund')}<bpmn:endEvent id="ce"/>
       ${flow('c0', 'canceled', 'refund')}${flow('c1', 'refund', 'ce')}</bpmn:subProcess>`,
   ).replace('<bpmn:process', '<bpmn:message id="Paid" name="orderPaid"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>\n  <bpmn:process'),
+  diagram(
+    'condGateway',
+    `<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="decide"/>
+    <bpmn:intermediateCatchEvent id="creditApproved">${cond('=creditApproved = true')}</bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="wait7d"><bpmn:timerEventDefinition><bpmn:timeDuration>P7D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="canceled"><bpmn:messageEventDefinition messageRef="GwCanceled"/></bpmn:intermediateCatchEvent>
+    ${task('ship')}${task('chase')}${task('refund')}<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/><bpmn:endEvent id="e3"/>
+    ${flow('f0', 's', 'decide')}${flow('f1', 'decide', 'creditApproved')}${flow('f2', 'decide', 'wait7d')}${flow('f3', 'decide', 'canceled')}
+    ${flow('f4', 'creditApproved', 'ship')}${flow('f5', 'wait7d', 'chase')}${flow('f6', 'canceled', 'refund')}
+    ${flow('f7', 'ship', 'e1')}${flow('f8', 'chase', 'e2')}${flow('f9', 'refund', 'e3')}`,
+  ).replace('<bpmn:process', '<bpmn:message id="GwCanceled" name="gatewayOrderCanceled"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>\n  <bpmn:process'),
 ];
 
 describe('server: conditional events', () => {
@@ -163,6 +175,44 @@ describe('server: conditional events', () => {
     expect((await openTasks(id)).map((t) => t.elementId)).to.deep.equal(['refund']);
     await completeAll(id, 'refund');
     await expectCleanEnd(id);
+  });
+
+  it('a conditional catch event after an event-based gateway wins over its timer and message; the losers leave nothing in the store', async () => {
+    const id = await start('condGateway', { orderId: 'G-1', creditApproved: false });
+    const store = server.running.store;
+    const inAWeek = Date.now() + 8 * 24 * 3600_000;
+    const timersOf = async () => (await store.dueTimers(inAWeek, 1000)).filter((t) => t.processInstanceId === id).map((t) => t.elementId);
+    const waiting = await server.as<Instance>('aziz', 'GET', `/api/process-instances/${id}`);
+    expect(waiting.body.activeElements).to.deep.equal(['decide']);
+    expect(await timersOf()).to.deep.equal(['wait7d']);
+    expect((await store.findSubscriptions('gatewayOrderCanceled', 'G-1')).map((s) => s.elementId)).to.deep.equal(['canceled']);
+    expect((await setVariables(id, { note: 'unrelated' })).activeElements).to.deep.equal(['decide']);
+    expect((await setVariables(id, { creditApproved: true })).activeElements).to.deep.equal(['ship']);
+    expect(await timersOf()).to.deep.equal([]);
+    expect(await store.findSubscriptions('gatewayOrderCanceled', 'G-1')).to.deep.equal([]);
+    await completeAll(id, 'ship');
+    await expectCleanEnd(id);
+  });
+
+  it('an event-based gateway followed by anything but a catch event is refused at deploy, naming the gateway', async () => {
+    const res = await server.as<{ error: { details: { elementId?: string; message: string }[] } }>('anna', 'POST', '/api/deployments', {
+      body: {
+        resources: [
+          {
+            name: 'gw.bpmn',
+            content: diagram(
+              'condBadGateway',
+              `<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="decide"/><bpmn:intermediateCatchEvent id="ok">${cond('=ok')}</bpmn:intermediateCatchEvent>${task('t')}
+              ${flow('f0', 's', 'decide')}${flow('f1', 'decide', 'ok')}${flow('f2', 'decide', 't')}`,
+            ),
+          },
+        ],
+      },
+    });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details.filter((d) => d.elementId === 'decide').map((d) => d.message)).to.deep.equal([
+      `'t' after it is not a message, timer, signal or conditional intermediate catch event`,
+    ]);
   });
 
   it('a process-level conditional start event is refused at deploy, naming the element', async () => {

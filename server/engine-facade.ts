@@ -25,6 +25,8 @@ export interface ProcessVersionInfo {
   deployedAt: string;
   deployedBy: string | null;
   deploymentId: string;
+  /** The version's `zeebe:versionTag`; absent when the process has none. */
+  versionTag?: string;
 }
 
 export interface ProcessDetail extends ProcessSummary {
@@ -40,6 +42,8 @@ export interface DeployResult {
 export interface StartRequest {
   processKey: string;
   version?: number;
+  /** The highest version carrying this `zeebe:versionTag`; not together with `version`. */
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }

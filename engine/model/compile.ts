@@ -95,6 +95,8 @@ function compileProcess(
   const incoming = new Map<string, string[]>();
   const outgoing = new Map<string, string[]>();
   const report = (elementId: string, elementType: string, message: string) => problems.push({ elementId, elementType, message });
+  /** Start events already reported as not executable, by scope: they still count as a scope's start. */
+  const rejectedStarts = new Map<string, number>();
 
   checkForeign(proc, namespaces, report);
   for (const ext of extensionValues(proc)) {
@@ -128,6 +130,7 @@ function compileProcess(
       const behavior = behaviorFor(bkey);
       if (!behavior) {
         report(id, el.$type, unsupportedReason(el, bkey));
+        if (el.$type === 'bpmn:StartEvent') rejectedStarts.set(scope, (rejectedStarts.get(scope) ?? 0) + 1);
         continue;
       }
       const model: MutableElement = {
@@ -205,21 +208,24 @@ function compileProcess(
     const where = scopeEl ? `sub-process '${scope}'` : `process '${key}'`;
     if (scopeEl?.behavior === 'bpmn:SubProcess/event') {
       const eventStarts = inScope.filter((e) => e.type === 'bpmn:StartEvent');
-      if (eventStarts.length !== 1) report(scope, scopeEl.type, `event sub-process '${scope}' needs exactly one start event, found ${eventStarts.length}`);
-      else if (eventStarts[0].behavior === 'bpmn:StartEvent/none') report(eventStarts[0].id, eventStarts[0].type, 'the start event of an event sub-process needs a message, timer, signal, error or escalation definition');
-      else scopeEl.startEvent = eventStarts[0].id;
+      const found = eventStarts.length + (rejectedStarts.get(scope) ?? 0);
+      // A start event rejected above counts as found: its own problem says all there is to say.
+      if (found !== 1) report(scope, scopeEl.type, `event sub-process '${scope}' needs exactly one start event, found ${found}`);
+      else if (eventStarts[0]?.behavior === 'bpmn:StartEvent/none') report(eventStarts[0].id, eventStarts[0].type, 'the start event of an event sub-process needs a message, timer, signal, error or escalation definition');
+      else if (eventStarts[0]) scopeEl.startEvent = eventStarts[0].id;
       if (scopeEl.incoming.length || scopeEl.outgoing.length) report(scope, scopeEl.type, 'an event sub-process must not have sequence flows in or out');
       continue;
     }
     if (scopeEl) {
-      if (starts.length !== 1) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
-      else scopeEl.startEvent = starts[0].id;
+      const onlyRejected = starts.length === 0 && rejectedStarts.has(scope);
+      if (starts.length !== 1 && !onlyRejected) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
+      else if (starts[0]) scopeEl.startEvent = starts[0].id;
       const other = inScope.filter((e) => e.type === 'bpmn:StartEvent' && e.behavior !== 'bpmn:StartEvent/none');
       for (const o of other) report(o.id, o.type, 'a start event of an embedded sub-process must be a none start event');
       continue;
     }
     const anyStart = inScope.some((e) => e.type === 'bpmn:StartEvent');
-    if (!anyStart) report(key, 'bpmn:Process', `${where} has no start event`);
+    if (!anyStart && !rejectedStarts.has(key)) report(key, 'bpmn:Process', `${where} has no start event`);
     if (starts.length > 1) report(key, 'bpmn:Process', `${where} has ${starts.length} none start events; at most one is supported`);
     processStart = starts[0]?.id ?? '';
   }
@@ -242,7 +248,7 @@ function compileProcess(
     model: {
       key,
       name: str(proc, 'name') ?? null,
-      versionTag: versionTagOf(proc),
+      versionTag: processVersionTag(proc),
       elements: frozen,
       flows,
       startEvent: processStart,
@@ -251,11 +257,6 @@ function compileProcess(
       reachableFrom: inclusiveReach(frozen, flows),
     },
   };
-}
-
-function versionTagOf(proc: ModdleElement): string | null {
-  const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
-  return (tag && str(tag, 'value')?.trim()) || null;
 }
 
 const ACTIVITIES = new Set(['bpmn:Task', 'bpmn:ManualTask', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ScriptTask', 'bpmn:UserTask', 'bpmn:ReceiveTask', 'bpmn:SubProcess', 'bpmn:CallActivity']);
@@ -307,6 +308,12 @@ function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): 
     (out.get(el.scope) ?? out.set(el.scope, []).get(el.scope)!).push(el.id);
   }
   return out;
+}
+
+/** `<zeebe:versionTag value="…"/>` on the process: the tag a call activity can bind to. */
+function processVersionTag(proc: ModdleElement): string | null {
+  const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
+  return (tag && str(tag, 'value')?.trim()) || null;
 }
 
 function extensionValues(el: ModdleElement): ModdleElement[] {

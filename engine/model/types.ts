@@ -60,11 +60,16 @@ export interface MultiInstanceDefinition {
   completionCondition: Expr | null;
 }
 
+/**
+ * Which version of the called process a call activity starts (Camunda 8 `bindingType`):
+ * the latest at activation, the one deployed together with the caller's version, or the
+ * latest version whose process carries `zeebe:versionTag` with this value.
+ */
+export type CallBinding = { type: 'latest' } | { type: 'deployment' } | { type: 'versionTag'; versionTag: string };
+
 export interface CallDefinition {
   processId: Expr;
-  /** `latest` calls the newest version; `versionTag` the newest version carrying that zeebe:versionTag. */
-  bindingType: 'latest' | 'versionTag';
-  versionTag: string | null;
+  binding: CallBinding;
   propagateAllChildVariables: boolean;
   propagateAllParentVariables: boolean;
 }
@@ -129,10 +134,10 @@ export interface FlowModel {
 export interface ProcessModel {
   readonly key: string;
   readonly name: string | null;
+  /** The process's `zeebe:versionTag` value, which call activities can bind to. */
+  readonly versionTag: string | null;
   readonly definitionId: string;
   readonly version: number;
-  /** The process's `zeebe:versionTag`, which call activities may bind to. */
-  readonly versionTag?: string | null;
   readonly elements: ReadonlyMap<string, ElementModel>;
   readonly flows: ReadonlyMap<string, FlowModel>;
   /** The process's none start event; '' when it only starts by timer or message. */

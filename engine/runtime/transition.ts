@@ -6,7 +6,7 @@
 import { behaviorOf } from '../behaviors/index.ts';
 import { KarvonError } from '../errors.ts';
 import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
-import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
+import type { CallBinding, ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
 import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
@@ -39,7 +39,17 @@ export const ROOT = '0';
 
 /** What a call activity or a called instance asks of another instance after a commit. */
 export type CallFollowUp =
-  | { kind: 'start'; childId: string; processId: string; versionTag?: string | null; variables: Variables; parent: { instanceId: string; elementInstance: string } }
+  | {
+      kind: 'start';
+      childId: string;
+      processId: string;
+      /** Which version to start; `deployment` resolves against the caller's definition. */
+      binding: CallBinding;
+      /** The call activity and the definition it belongs to, for binding and incident messages. */
+      caller: { elementId: string; definitionId: string };
+      variables: Variables;
+      parent: { instanceId: string; elementInstance: string };
+    }
   | { kind: 'cancel'; childId: string }
   | { kind: 'done'; parentId: string; elementInstance: string; childId: string; variables: Variables }
   | { kind: 'error'; parentId: string; elementInstance: string; childId: string; errorCode: string; errorMessage: string; variables: Variables };

@@ -236,6 +236,11 @@ class MongoDbStore implements MongoStore {
     return doc ? definitionFromDoc(doc) : null;
   }
 
+  async findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null> {
+    const doc = await this.db.collection<StoredDoc>(COLLECTIONS.definitions).findOne({ key, versionTag }, { sort: { version: -1 } });
+    return doc ? definitionFromDoc(doc) : null;
+  }
+
   async listDefinitions(key?: string): Promise<DefinitionRecord[]> {
     const filter = key === undefined ? {} : { key };
     const docs = await this.db

@@ -38,6 +38,12 @@ export interface DeploymentRecord {
   resources: DeploymentResource[];
   deployedAt: string;
   deployedBy: string | null;
+  /**
+   * Every process of the deployment with the version it resolved to, unchanged ones included
+   * (they keep an earlier deployment's version): what call activities bound to `deployment` start.
+   * Empty for deployments written before Karvon recorded it.
+   */
+  processes: Array<{ key: string; version: number }>;
 }
 
 export interface DefinitionRecord {
@@ -53,6 +59,8 @@ export interface DefinitionRecord {
   hash: string;
   deployedAt: string;
   deployedBy: string | null;
+  /** The process's `zeebe:versionTag` value; call activities can bind to it. */
+  versionTag: string | null;
 }
 
 export interface InstanceFilter {
@@ -164,6 +172,8 @@ export interface Store {
   getDefinition(id: string): Promise<DefinitionRecord | null>;
   findDefinition(key: string, version?: number): Promise<DefinitionRecord | null>;
   listDefinitions(key?: string): Promise<DefinitionRecord[]>;
+  /** The highest version of a process whose `versionTag` is exactly `versionTag`, or null. */
+  findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null>;
 
   // Instances
   /** Inserts a new instance (rev must be 1) with its first effects. */

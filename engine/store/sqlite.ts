@@ -119,6 +119,7 @@ class SqliteStore implements Store {
   private readonly deploymentByHashStmt: Statement<[string], Row>;
   private readonly latestDefinitionStmt: Statement<[string], Row>;
   private readonly definitionByVersionStmt: Statement<[string, number], Row>;
+  private readonly definitionByTagStmt: Statement<[string, string], Row>;
 
   private readonly createTx;
   private readonly commitTx;
@@ -168,6 +169,9 @@ class SqliteStore implements Store {
     this.latestDefinitionStmt = db.prepare(
       `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? ORDER BY version DESC LIMIT 1`,
     );
+    this.definitionByTagStmt = db.prepare(
+      `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? AND version_tag = ? ORDER BY version DESC LIMIT 1`,
+    );
     this.definitionByVersionStmt = db.prepare(
       `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? AND version = ?`,
     );
@@ -200,7 +204,7 @@ class SqliteStore implements Store {
 
   async findDeploymentByHash(hash: string): Promise<DeploymentRecord | null> {
     const row = this.deploymentByHashStmt.get(hash);
-    return row ? this.deployments.fromRow(row) : null;
+    return row ? withProcesses(this.deployments.fromRow(row)) : null;
   }
 
   async saveDeployment(deployment: DeploymentRecord, definitions: DefinitionRecord[]): Promise<void> {
@@ -213,7 +217,8 @@ class SqliteStore implements Store {
   }
 
   async getDeployment(id: string): Promise<DeploymentRecord | null> {
-    return this.deployments.get(id);
+    const deployment = this.deployments.get(id);
+    return deployment ? withProcesses(deployment) : null;
   }
 
   async getDefinition(id: string): Promise<DefinitionRecord | null> {
@@ -225,6 +230,11 @@ class SqliteStore implements Store {
       version === undefined
         ? this.latestDefinitionStmt.get(key)
         : this.definitionByVersionStmt.get(key, version);
+    return row ? this.definitions.fromRow(row) : null;
+  }
+
+  async findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null> {
+    const row = this.definitionByTagStmt.get(key, versionTag);
     return row ? this.definitions.fromRow(row) : null;
   }
 
@@ -455,6 +465,11 @@ class SqliteStore implements Store {
       record.at,
     );
   }
+}
+
+/** Deployments written before schema 6 have no process list. */
+function withProcesses(deployment: DeploymentRecord): DeploymentRecord {
+  return { ...deployment, processes: deployment.processes ?? [] };
 }
 
 function deploymentConflict(message: string, deployment: DeploymentRecord): ConflictError {

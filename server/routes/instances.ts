@@ -12,6 +12,12 @@ const startRequest = named('StartInstanceRequest', {
   properties: {
     processKey: { type: 'string', minLength: 1, maxLength: 255 },
     version: { type: 'integer', minimum: 1 },
+    versionTag: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'Start the highest version whose process carries this zeebe:versionTag; not together with version.',
+    },
     businessKey: { type: 'string', minLength: 1, maxLength: 255 },
     variables,
   },
@@ -50,7 +56,8 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
     body: startRequest,
     responses: {
       201: { description: 'Started.', schema: instanceSummary },
-      404: { description: 'No such process or version.' },
+      400: { description: 'Both version and versionTag given.' },
+      404: { description: 'No such process, version or version tag.' },
     },
     handler: async ({ user, body }) =>
       created(await instances.start(user!, { ...body, variables: body.variables as Variables | undefined })),

@@ -13,6 +13,7 @@ import type { AuditTrail } from './audit.ts';
 export interface StartInput {
   processKey: string;
   version?: number;
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }

@@ -73,4 +73,30 @@ describe('deploy-time compilation', () => {
     expect(m.elements.get('t')!.job!.type.feel).to.equal(true);
     expect(Object.isFrozen(m.elements.get('t'))).to.equal(true);
   });
+
+  it('a rejected start event is the only problem its scope reports, not also a missing start', async () => {
+    const compensationStart = '<bpmn:startEvent id="undo-start"><bpmn:compensateEventDefinition/></bpmn:startEvent>';
+    const { problems } = await compile(
+      bpmn('p', `<bpmn:startEvent id="s"/>${serviceTask('t', 'work')}<bpmn:endEvent id="e"/>${flow('f1', 's', 't')}${flow('f2', 't', 'e')}
+        <bpmn:subProcess id="esp" triggeredByEvent="true">${compensationStart}<bpmn:endEvent id="esp-end"/>${flow('f3', 'undo-start', 'esp-end')}</bpmn:subProcess>`),
+    );
+    expect(problems).to.deep.equal([
+      {
+        elementId: 'undo-start',
+        elementType: 'bpmn:StartEvent',
+        message: 'compensation event sub-processes are not executed: Camunda 8 does not support them either; throw compensation from an error event sub-process instead',
+      },
+    ]);
+    // Two start events, one of them rejected, are still two for the event sub-process.
+    const two = await compile(
+      bpmn('p', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>${flow('f1', 's', 'e')}
+        <bpmn:subProcess id="esp" triggeredByEvent="true">${compensationStart}
+          <bpmn:startEvent id="late"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+          <bpmn:endEvent id="esp-end"/>${flow('f3', 'undo-start', 'esp-end')}${flow('f4', 'late', 'esp-end')}</bpmn:subProcess>`),
+    );
+    expect(two.problems.map((p) => [p.elementId, p.message.slice(0, 40)])).to.deep.equal([
+      ['undo-start', 'compensation event sub-processes are not'],
+      ['esp', "event sub-process 'esp' needs exactly on"],
+    ]);
+  });
 });

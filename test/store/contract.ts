@@ -695,6 +695,20 @@ export function storeContract(
         expect(await store.listDefinitions('unknown')).to.deep.equal([]);
       });
 
+      it('keeps version tags and finds the highest version carrying a tag', async () => {
+        await store.saveDeployment(deployment('dep-3', { processes: [{ key: 'order', version: 3 }, { key: 'invoice', version: 1 }] }), [
+          definition('order', 3, 'dep-3', { versionTag: 'v1' }),
+        ]);
+        await store.saveDeployment(deployment('dep-4'), [definition('order', 4, 'dep-4', { versionTag: 'v1' })]);
+        await store.saveDeployment(deployment('dep-5'), [definition('order', 5, 'dep-5', { versionTag: 'v2' })]);
+        expect(await store.findDefinitionByVersionTag('order', 'v1')).to.deep.equal(definition('order', 4, 'dep-4', { versionTag: 'v1' }));
+        expect(await store.findDefinitionByVersionTag('order', 'v2')).to.deep.equal(definition('order', 5, 'dep-5', { versionTag: 'v2' }));
+        expect(await store.findDefinitionByVersionTag('order', 'v3')).to.equal(null);
+        expect(await store.findDefinitionByVersionTag('invoice', 'v1')).to.equal(null);
+        expect(await store.getDefinition('order:3:dep-3')).to.deep.equal(definition('order', 3, 'dep-3', { versionTag: 'v1' }));
+        expect((await store.getDeployment('dep-3'))?.processes).to.deep.equal([{ key: 'order', version: 3 }, { key: 'invoice', version: 1 }]);
+      });
+
       it('rejects a second deployment that claims a taken process version', async () => {
         const error = await rejection(
           store.saveDeployment(deployment('dep-3'), [definition('order', 2, 'dep-3')]),

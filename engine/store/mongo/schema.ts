@@ -92,6 +92,7 @@ export const INDEXES: Record<string, IndexDef[]> = {
     // Two nodes deploying at once cannot both create the same version.
     { name: 'key_version', key: { key: 1, version: 1 }, unique: true },
     { name: 'by_deployment', key: { deploymentId: 1 } },
+    { name: 'by_version_tag', key: { key: 1, versionTag: 1, version: -1 } },
   ],
   [COLLECTIONS.audit]: [
     { name: 'by_order', key: { _order: -1 } },

@@ -1,5 +1,6 @@
-// Call activities over HTTP: latest-version binding, input and output mappings, all child
-// variables or only the mapped ones, child incidents seen from the parent, and cancel crossing over.
+// Call activities over HTTP: binding by latest version, version tag and deployment, input and
+// output mappings, all child variables or only the mapped ones, child incidents seen from the
+// parent, and cancel crossing over.
 // (Errors crossing a call activity are in errors.test.ts.)
 
 import { expect } from 'chai';
@@ -108,17 +109,29 @@ describeScenarios('call activities', (scenario) => {
     const id = await w.start('ca-bad-tag');
     const [incident] = await w.incidents(id);
     expect(incident).to.deep.include({ elementId: 'byTag', type: 'CALLED_ELEMENT_ERROR' });
-    expect(incident.message).to.contain("has no version tagged 'v9'");
+    expect(incident.message).to.equal("call activity 'byTag': no deployed version of process 'ca-tagged2' has version tag 'v9'; deploy one and resolve this incident");
     // Deploying the tag and resolving the incident calls it.
     await w.deploy(defs(taggedProc('ca-tagged2', 'v9', start('s'), end('e2'), chain('s', 'e2'))));
     await w.resolve(incident);
     expect(await w.stateOf(id)).to.equal('completed');
   });
 
-  scenario('unsupported binding types and a versionTag binding without a tag are rejected at deploy', async (w) => {
+  scenario('binding by deployment calls the version deployed with the caller, not a later one', async (w) => {
+    const called = (marker: string) =>
+      defs(proc('ca-pinned-child', start('s'), svc('work', 'ca-pinned-child.work', `<zeebe:taskHeaders><zeebe:header key="release" value="${marker}"/></zeebe:taskHeaders>`), end('e'), chain('s', 'work', 'e')));
+    await w.deploy(defs(proc('ca-pinned', start('s'), call('pinned', 'ca-pinned-child', 'bindingType="deployment"'), end('e'), chain('s', 'pinned', 'e'))), called('shipped-with-caller'));
+    await w.deploy(called('later'));
+    const id = await w.start('ca-pinned');
+    const job = await w.job('ca-pinned-child.work');
+    expect(job.customHeaders, 'version 1, deployed together with ca-pinned').to.deep.equal({ release: 'shipped-with-caller' });
+    await w.completeJob(job);
+    expect(await w.stateOf(id)).to.equal('completed');
+  });
+
+  scenario('an unknown binding type and a versionTag binding without a tag are rejected at deploy', async (w) => {
     const text = await w.deployRejected(defs(proc('ca-bad-binding', start('s'),
-      call('byDeployment', 'x', 'bindingType="deployment"'), call('noTag', 'x', 'bindingType="versionTag"'), end('e'), chain('s', 'byDeployment', 'noTag', 'e'))));
-    expect(text).to.contain("byDeployment").and.contain("bindingType 'deployment' is not supported");
-    expect(text).to.contain('noTag').and.contain("bindingType 'versionTag' needs a versionTag");
+      call('pinned', 'x', 'bindingType="pinned"'), call('noTag', 'x', 'bindingType="versionTag"'), end('e'), chain('s', 'pinned', 'noTag', 'e'))));
+    expect(text).to.contain('pinned').and.contain("bindingType 'pinned' is not one of latest, deployment, versionTag");
+    expect(text).to.contain('noTag').and.contain("bindingType 'versionTag' needs a versionTag attribute");
   });
 });

@@ -213,6 +213,10 @@ const handlers: Handlers = {
       t.complete(inst);
       return;
     }
+    if (inst.attaching) {
+      t.resumeActivation(inst);
+      return;
+    }
     if (incident.type === 'IO_MAPPING_ERROR') {
       t.reactivate(inst);
       return;

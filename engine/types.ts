@@ -29,6 +29,8 @@ export interface ElementInstance {
   loop?: number;
   /** Completion payload kept while an incident blocks completion (e.g. output mapping failed). */
   pending?: Variables;
+  /** A boundary event could not be armed (incident); resolving it resumes the activation there. */
+  attaching?: boolean;
 }
 
 export interface JobState {

@@ -62,6 +62,10 @@ export interface ServerConfig {
   adaptersDir: string | null;
   /** KARVON_ADAPTER_PACKAGES: npm package names (or paths) resolved from the working directory. */
   adapterPackages: string[];
+  /** KARVON_RETENTION_DAYS: ended instances and their records are removed after this long; 0 keeps them. */
+  retentionTtlMs: number;
+  /** KARVON_RETENTION_INTERVAL_SECONDS: how often each node runs the retention job. */
+  retentionEveryMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +122,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
     secretKey: secretKey(env),
     adaptersDir: nonEmpty(env.KARVON_ADAPTERS_DIR) === null ? null : path.resolve(env.KARVON_ADAPTERS_DIR!.trim()),
     adapterPackages: list(env.KARVON_ADAPTER_PACKAGES),
+    retentionTtlMs: integer(env, 'KARVON_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
+    retentionEveryMs: integer(env, 'KARVON_RETENTION_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
   };

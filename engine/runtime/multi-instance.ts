@@ -20,13 +20,13 @@ export function activateBody(t: Transition, el: ElementModel, scope: string, loc
   t.state.elements[key] = body;
   if (locals) t.state.vars[key] = { ...locals };
   t.history(el.id, 'multiInstanceBody', 'activated');
-  t.attachBoundaries(body, el);
-  startBody(t, body, el);
+  if (t.attachBoundaries(body, el)) startBody(t, body, el);
 }
 
 /** Runs a body again after an incident on it was resolved. */
 export function retryBody(t: Transition, body: ElementInstance): void {
   const el = t.element(body.elementId);
+  if (body.attaching && !t.attachBoundaries(body, el)) return;
   if (!body.mi) startBody(t, body, el);
   else if (body.mi.completed === body.mi.items.length) completeBody(t, body, el);
 }

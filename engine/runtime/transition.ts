@@ -142,16 +142,41 @@ export class Transition {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
     }
-    this.attachBoundaries(inst, el);
-    behaviorOf(el).activate(this, inst, el);
+    if (this.attachBoundaries(inst, el)) behaviorOf(el).activate(this, inst, el);
     return inst;
   }
 
-  attachBoundaries(host: ElementInstance, el: ElementModel): void {
+  /**
+   * Opens what the boundary events of `host` wait for, skipping any already open. Stops at the
+   * first incident and returns false: the activity must not start its work while a boundary event
+   * it may need is not armed. `host.attaching` marks that state, so resolving the incident
+   * resumes here instead of running the behaviour's own retry.
+   */
+  attachBoundaries(host: ElementInstance, el: ElementModel): boolean {
     for (const id of el.boundaries) {
+      if (this.holds(host.key, id)) continue;
       const boundary = this.element(id);
       behaviorOf(boundary).attach?.(this, host, boundary);
+      if (host.incident) {
+        host.attaching = true;
+        return false;
+      }
     }
+    delete host.attaching;
+    return true;
+  }
+
+  /**
+   * True when `owner` already holds a timer, subscription or condition for `elementId`, so
+   * resuming an activation after an incident opens only what the failure left unopened.
+   */
+  holds(owner: string, elementId: string): boolean {
+    const mine = (r: { elementId: string; elementInstance: string }) => r.elementInstance === owner && r.elementId === elementId;
+    return (
+      Object.values(this.state.timers ?? {}).some(mine) ||
+      Object.values(this.state.subscriptions ?? {}).some(mine) ||
+      Object.values(this.state.conditions ?? {}).some(mine)
+    );
   }
 
   /** A boundary event fires: an interrupting one ends its host first. */
@@ -261,10 +286,21 @@ export class Transition {
     this.effects.push({ type: 'timer.delete', id });
   }
 
-  /** Runs an element's activation again after an incident on it was resolved. */
+  /** Runs an element's activation again after an incident on its input mappings was resolved. */
   reactivate(inst: ElementInstance): void {
     const el = this.element(inst.elementId);
     if (el.inputs.length && !this.applyInputs(inst, el.inputs)) return;
+    this.resumeActivation(inst);
+  }
+
+  /**
+   * Finishes an activation that stopped at an incident: arms the boundary events not yet armed
+   * (an inner instance of a multi-instance body has none, the body holds them), then runs the
+   * behaviour's activation.
+   */
+  resumeActivation(inst: ElementInstance): void {
+    const el = this.element(inst.elementId);
+    if (inst.loop === undefined && !this.attachBoundaries(inst, el)) return;
     behaviorOf(el).activate(this, inst, el);
   }
 

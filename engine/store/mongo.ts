@@ -40,6 +40,7 @@ import type {
   InstanceFilter,
   JobActivation,
   Store,
+  StoreCounts,
   TaskFilter,
   TimerNext,
 } from './port.ts';
@@ -62,7 +63,9 @@ import type { CommitFaults, InstanceDoc } from './mongo/commits.ts';
 import { MongoJobs } from './mongo/jobs.ts';
 import { historyQuery, incidentQuery, instanceQuery, limitOf, subscriptionQuery } from './mongo/queries.ts';
 import { COLLECTIONS, ensureIndexes } from './mongo/schema.ts';
+import { MongoRetention } from './mongo/retention.ts';
 import { listTasks } from './mongo/tasks.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { MongoTimers } from './mongo/timers.ts';
 
 export interface MongoStoreOptions {
@@ -122,6 +125,7 @@ class MongoDbStore implements MongoStore {
   private readonly claims: Claims;
   private readonly jobRecords: MongoJobs;
   private readonly timerRecords: MongoTimers;
+  private readonly retention: MongoRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
   private sweep: NodeJS.Timeout | null = null;
   private sweeping = false;
@@ -136,6 +140,7 @@ class MongoDbStore implements MongoStore {
     this.claims = new Claims(db);
     this.jobRecords = new MongoJobs(db.collection<StoredDoc>(COLLECTIONS.jobs), this.claims);
     this.timerRecords = new MongoTimers(db.collection<StoredDoc>(COLLECTIONS.timers), this.claims);
+    this.retention = new MongoRetention(db, this.commits);
   }
 
   startSweep(everyMs: number): void {
@@ -292,7 +297,7 @@ class MongoDbStore implements MongoStore {
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
     if (filter.processInstanceId !== undefined) await this.commits.settle(filter.processInstanceId);
-    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), filter);
+    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), simplifyTaskFilter(filter));
   }
 
   getJob(key: string): Promise<JobRecord | null> {
@@ -383,6 +388,16 @@ class MongoDbStore implements MongoStore {
 
   private auditLog(): MongoAuditLog {
     return new MongoAuditLog(this.db.collection(COLLECTIONS.audit));
+  }
+
+  // --- Retention ---------------------------------------------------------------------------
+
+  purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]> {
+    return this.retention.purge(endedBefore, limit);
+  }
+
+  countRecords(): Promise<StoreCounts> {
+    return this.retention.counts();
   }
 
   // --- Collections -------------------------------------------------------------------------

@@ -89,6 +89,17 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+/** How many records a store holds, per kind: what retention keeps from growing. */
+export interface StoreCounts {
+  instances: number;
+  tasks: number;
+  jobs: number;
+  incidents: number;
+  subscriptions: number;
+  timers: number;
+  history: number;
+}
+
 export interface JobActivation {
   type: string;
   worker: string;
@@ -224,6 +235,17 @@ export interface Store {
   appendAuditEntry(entry: AuditEntry): Promise<void>;
   /** Newest first, ordered by (at, id) descending. */
   listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]>;
+
+  // Retention
+  /**
+   * Deletes up to `limit` instances that ended before `endedBefore` (ISO time), oldest end first,
+   * with their tasks, jobs, incidents, subscriptions, timers and history. Active instances and
+   * their records are never touched, nor is anything outside the engine's records (collections,
+   * deployments). Safe to run on several nodes at once; returns the ids this call removed.
+   */
+  purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]>;
+  /** Record counts per kind; a full count, meant for checks and benchmarks, not hot paths. */
+  countRecords(): Promise<StoreCounts>;
 
   // Generic collections for users, sessions, CRM, ERP and so on
   collection<T extends Doc>(spec: CollectionSpec): DocCollection<T>;

@@ -31,6 +31,7 @@ import type {
   InstanceFilter,
   JobActivation,
   Store,
+  StoreCounts,
   TaskFilter,
   TimerNext,
 } from './port.ts';
@@ -42,6 +43,8 @@ import type { RecordTable, Row } from './sqlite/records.ts';
 import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
+import { SqliteRetention } from './sqlite/retention.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
 import { TimerRecords } from './sqlite/timers.ts';
 import { SubscriptionRecords } from './sqlite/subscriptions.ts';
@@ -105,6 +108,7 @@ class SqliteStore implements Store {
   private readonly timers: TimerRecords;
   private readonly deployments: RecordTable<DeploymentRecord>;
   private readonly definitions: RecordTable<DefinitionRecord>;
+  private readonly retention: SqliteRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
   private readonly audit: AuditLog;
 
@@ -137,6 +141,7 @@ class SqliteStore implements Store {
     this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
+    this.retention = new SqliteRetention(db);
 
     this.insertInstanceStmt = db.prepare(
       `INSERT INTO instances (id, rev, process_key, version, definition_id, business_key, state,
@@ -286,7 +291,7 @@ class SqliteStore implements Store {
   }
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
-    return this.tasks.list(filter);
+    return this.tasks.list(simplifyTaskFilter(filter));
   }
 
   async getJob(key: string): Promise<JobRecord | null> {
@@ -370,6 +375,18 @@ class SqliteStore implements Store {
 
   async listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]> {
     return this.audit.list(filter);
+  }
+
+  // --- Retention ---------------------------------------------------------------------------
+
+  async purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]> {
+    // Commits queued for this turn go first: the purge then sees every instance's latest state.
+    this.groupCommit.flush();
+    return this.retention.purge(endedBefore, limit);
+  }
+
+  async countRecords(): Promise<StoreCounts> {
+    return this.retention.counts();
   }
 
   // --- Collections -------------------------------------------------------------------------

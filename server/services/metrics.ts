@@ -11,6 +11,7 @@ export class Metrics {
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   private readonly auditFailures: Counter;
   private readonly overloadRejections: Counter;
+  private readonly purged: Counter;
 
   private readonly unsubscribe: () => void;
 
@@ -45,6 +46,11 @@ export class Metrics {
     this.overloadRejections = new Counter({
       name: 'karvon_http_overload_rejections_total',
       help: 'API requests answered 429 OVERLOADED because too many were in flight.',
+      registers,
+    });
+    this.purged = new Counter({
+      name: 'karvon_retention_purged_instances_total',
+      help: 'Ended instances this node removed with their records under the retention period (KARVON_RETENTION_DAYS).',
       registers,
     });
     // The engine times every command it applies (start, completeTask, completeJob, ...).
@@ -85,6 +91,10 @@ export class Metrics {
 
   auditWriteFailed(): void {
     this.auditFailures.inc();
+  }
+
+  observePurged(instances: number): void {
+    this.purged.inc(instances);
   }
 
   close(): void {

@@ -215,6 +215,29 @@ describe('server: conditional events', () => {
     ]);
   });
 
+  it('an event after the gateway that another flow also reaches, or two events on the same condition, are refused at deploy with 422 naming the gateway', async () => {
+    const res = await server.as<{ error: { details: { elementId?: string; message: string }[] } }>('anna', 'POST', '/api/deployments', {
+      body: {
+        resources: [
+          {
+            name: 'gw-incoming.bpmn',
+            content: diagram(
+              'condGatewayIncoming',
+              `<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:eventBasedGateway id="decide"/>
+              <bpmn:intermediateCatchEvent id="ok">${cond('=ok')}</bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="ok2">${cond('=ok')}</bpmn:intermediateCatchEvent>
+              ${flow('f0', 's', 'fork')}${flow('f1', 'fork', 'decide')}${flow('f2', 'fork', 'ok')}${flow('f3', 'decide', 'ok')}${flow('f4', 'decide', 'ok2')}`,
+            ),
+          },
+        ],
+      },
+    });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details.filter((d) => d.elementId === 'decide').map((d) => d.message)).to.deep.equal([
+      `'ok' after it has another incoming sequence flow 'f2'; only the gateway may lead to it`,
+      `'ok' and 'ok2' after it both wait for the condition 'ok'`,
+    ]);
+  });
+
   it('a process-level conditional start event is refused at deploy, naming the element', async () => {
     const res = await server.as<{ error: { details: { elementId?: string; message: string }[] } }>('anna', 'POST', '/api/deployments', {
       body: { resources: [{ name: 'root.bpmn', content: diagram('condRoot', `<bpmn:startEvent id="whenReady">${cond('=ready')}</bpmn:startEvent>${task('t')}${flow('f0', 'whenReady', 't')}`) }] },

@@ -200,7 +200,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX definitions_by_version_tag ON definitions (key, version_tag, version) WHERE version_tag IS NOT NULL;
   ALTER TABLE deployments ADD COLUMN processes TEXT;
   `,
-  // 7: the audit trail (append-only), and one row per (entry, target) so "everything that
+  // 7: ended instances by end time, for history retention (the oldest ended are purged first).
+  // Partial: active instances, the ones commits touch, never enter it.
+  `
+  CREATE INDEX instances_by_end ON instances (ended_at) WHERE ended_at IS NOT NULL;
+  `,
+  // 8: the audit trail (append-only), and one row per (entry, target) so "everything that
   // happened to this task" is an index look-up.
   `
   CREATE TABLE audit_log (

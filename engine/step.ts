@@ -86,8 +86,9 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   }
   const t = new Transition(model, state, ctx);
   t.history(model.key, 'bpmn:Process', 'activated');
-  t.openEventSubProcesses(state.elements[ROOT], model.key);
-  t.arrive(startElement, ROOT, null);
+  const root = state.elements[ROOT]!;
+  if (t.openEventSubProcesses(root, model.key)) t.arrive(startElement, ROOT, null);
+  else root.startAt = startElement;
   runWithConditions(t);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
@@ -195,6 +196,14 @@ const handlers: Handlers = {
     if (!inst) return;
     if (retryCondition(t, c.incidentId)) {
       if (inst.completing) t.complete(inst);
+      return;
+    }
+    if (inst.key === ROOT) {
+      if (inst.attaching && inst.startAt && t.openEventSubProcesses(inst, t.model.key)) {
+        const startAt = inst.startAt;
+        delete inst.startAt;
+        t.arrive(startAt, ROOT, null);
+      }
       return;
     }
     const el = t.element(inst.elementId);

@@ -31,6 +31,13 @@ export interface ElementInstance {
   pending?: Variables;
   /** A boundary event could not be armed (incident); resolving it resumes the activation there. */
   attaching?: boolean;
+  /** Process instance whose activation an incident blocks: the start event it enters once resumed. */
+  startAt?: string;
+  /**
+   * Event sub-process start events a scope opened before its activation stopped at an incident:
+   * a timer among them may have fired since, and resuming must not schedule it again.
+   */
+  opened?: string[];
 }
 
 export interface JobState {

@@ -12,7 +12,7 @@ export const subProcess: ElementBehavior = {
   },
   activate(t, inst, el) {
     t.state.vars[inst.key] ??= {};
-    t.openEventSubProcesses(inst, el.id);
+    if (!t.openEventSubProcesses(inst, el.id)) return;
     t.arrive(el.startEvent!, inst.key, null);
   },
   scopeDone(t, inst) {

@@ -64,6 +64,16 @@ export function disarmConditions(t: Transition, ownerKey: string): void {
   if (Object.keys(conditions).length === 0) delete t.state.conditions;
 }
 
+/** Drops the condition `ownerKey` holds for `elementId`, if any, with the incident it raised. */
+export function disarmCondition(t: Transition, ownerKey: string, elementId: string): void {
+  const conditions = t.state.conditions;
+  const c = conditions?.[key(ownerKey, elementId)];
+  if (!conditions || !c) return;
+  if (c.incident) t.resolveIncidentRecord(c.incident);
+  delete conditions[key(ownerKey, elementId)];
+  if (Object.keys(conditions).length === 0) delete t.state.conditions;
+}
+
 /**
  * Call before writing `name` into the variables of scope `scopeKey`; the returned function,
  * called after the write, records a change if the value is new or different. Null (and no

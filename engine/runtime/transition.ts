@@ -9,7 +9,7 @@ import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
 import type { CallBinding, ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
-import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
+import { armCondition, disarmCondition, disarmConditions, watchVariable } from './conditions.ts';
 import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
@@ -142,8 +142,24 @@ export class Transition {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
     }
-    if (this.attachBoundaries(inst, el)) behaviorOf(el).activate(this, inst, el);
+    if (this.attachBoundaries(inst, el)) this.runActivation(inst, el);
     return inst;
+  }
+
+  /**
+   * Runs the behaviour's own activation once the boundary events are armed. If that raises an
+   * incident (a user task's assignee, a job type or a correlation key that fails), no boundary
+   * event stays armed while it is open: Zeebe evaluates an element's own expressions before it
+   * subscribes to its boundary events, so none can fire in that window. `attaching` makes
+   * resolving the incident arm them again and rerun the activation.
+   */
+  private runActivation(inst: ElementInstance, el: ElementModel): void {
+    behaviorOf(el).activate(this, inst, el);
+    if (!inst.incident || this.state.elements[inst.key] !== inst || inst.loop !== undefined || el.boundaries.length === 0) return;
+    for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === inst.key && el.boundaries.includes(timer.elementId)) this.deleteTimer(id);
+    for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === inst.key && el.boundaries.includes(sub.elementId)) this.deleteSubscription(id);
+    for (const id of el.boundaries) disarmCondition(this, inst.key, id);
+    inst.attaching = true;
   }
 
   /**
@@ -301,7 +317,7 @@ export class Transition {
   resumeActivation(inst: ElementInstance): void {
     const el = this.element(inst.elementId);
     if (inst.loop === undefined && !this.attachBoundaries(inst, el)) return;
-    behaviorOf(el).activate(this, inst, el);
+    this.runActivation(inst, el);
   }
 
   applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {
@@ -665,21 +681,42 @@ export class Transition {
   // ------------------------------------------------------------------------------------------
   // Event sub-processes
 
-  /** A scope started: the start events of its event sub-processes begin to wait. */
-  openEventSubProcesses(scopeInst: ElementInstance, containerId: string): void {
+  /**
+   * A scope started: the start events of its event sub-processes begin to wait, skipping any
+   * already waiting. Stops at the first incident and returns false: as in Zeebe, the scope's
+   * activation is blocked (its start event is not entered) until the incident is resolved, and
+   * `scopeInst.attaching` makes resolving it resume the activation here.
+   */
+  openEventSubProcesses(scopeInst: ElementInstance, containerId: string): boolean {
     for (const espId of this.model.eventSubProcesses.get(containerId) ?? []) {
       const esp = this.element(espId);
-      if (!esp.startEvent) continue;
+      if (!esp.startEvent || scopeInst.opened?.includes(esp.startEvent) || this.holds(scopeInst.key, esp.startEvent)) continue;
       const start = this.element(esp.startEvent);
       if (start.timer) this.openTimer(scopeInst, start);
       else if (start.message) this.openSubscription(scopeInst, start);
       else if (start.conditional) armCondition(this, scopeInst.key, start);
+      if (scopeInst.incident) {
+        scopeInst.attaching = true;
+        return false;
+      }
+      (scopeInst.opened ??= []).push(start.id);
     }
+    delete scopeInst.attaching;
+    delete scopeInst.opened;
+    return true;
   }
 
   /** The start event of an event sub-process inside `scopeInst` was triggered. */
   triggerEventSubProcess(scopeInst: ElementInstance, start: ElementModel, variables: Variables | null): void {
     const esp = this.element(start.scope);
+    if (start.cancelActivity && scopeInst.attaching) {
+      // A trigger opened before the scope's activation stopped at an incident fired: the scope is
+      // interrupted, so the activation that incident blocks will not happen any more.
+      delete scopeInst.attaching;
+      delete scopeInst.startAt;
+      delete scopeInst.opened;
+      if (scopeInst.incident) this.resolveIncidentRecord(scopeInst.incident);
+    }
     if (start.cancelActivity) {
       for (const k of Object.keys(this.state.elements)) {
         const other = this.state.elements[k];

@@ -143,6 +143,32 @@ describe('retrying an activation after an incident', () => {
       sim.assertClean();
     });
 
+    it("the task's own expression fails (a user task's assignee): no boundary event stays armed during the incident, as in Zeebe; resolving arms them and creates the task", async () => {
+      const work = userTask('work', '<zeebe:assignmentDefinition assignee="=abs"/>');
+      const nudge = boundary('nudge', 'work', timer('PT5M')).replace('<bpmn:boundaryEvent ', '<bpmn:boundaryEvent cancelActivity="false" ');
+      const sim = new Sim(await guarded(work, `${nudge}<bpmn:endEvent id="e4"/>${flow('f4', 'nudge', 'e4')}`)).start({ orderId: 'O-1', limit: 'PT1H' });
+      expect(Object.values(sim.s.incidents).map((i) => i.elementId)).to.deep.equal(['work']);
+      expect(sim.incidents()[0]).to.contain('assignee');
+      // Zeebe evaluates the assignee before subscribing to boundary events: nothing can fire now.
+      expect(timers(sim)).to.deep.equal([]);
+      expect(subscriptions(sim)).to.deep.equal([]);
+      expect(sim.tasks()).to.deep.equal([]);
+      // `=abs` names a FEEL built-in function, not a value, until a variable of that name shadows it.
+      sim.apply({ type: 'setVariables', variables: { abs: 'ann' } });
+      resolve(sim);
+      expect(sim.s.incidents).to.deep.equal({});
+      expect(sim.tasks().map((t) => t.assignee)).to.deep.equal(['ann']);
+      expect(subscriptions(sim)).to.deep.equal(['canceled']);
+      expect(timers(sim).sort()).to.deep.equal(['late', 'nudge']);
+      // The non-interrupting timer armed after the resolve fires and runs beside the task.
+      sim.apply({ type: 'fireTimer', timerId: Object.entries(sim.s.timers!).find(([, t]) => t.elementId === 'nudge')![0] });
+      expect(sim.trail('completed')).to.include.members(['nudge', 'e4']);
+      expect(sim.active()).to.deep.equal(['work']);
+      sim.completeTask('work');
+      expect(sim.trail('completed').slice(-3)).to.deep.equal(['work', 'e', 'p']);
+      sim.assertClean();
+    });
+
     it('a multi-instance body whose boundary fails: no inner instance starts until the incident is resolved', async () => {
       const work = `<bpmn:serviceTask id="work"><bpmn:extensionElements><zeebe:taskDefinition type="do.work"/></bpmn:extensionElements>
         <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>`;

@@ -29,6 +29,8 @@ import type {
   TimerRecord,
 } from '../types.ts';
 import type {
+  AuditEntry,
+  AuditFilter,
   CollectionSpec,
   DefinitionRecord,
   DeploymentRecord,
@@ -42,6 +44,7 @@ import type {
   TaskFilter,
   TimerNext,
 } from './port.ts';
+import { MongoAuditLog } from './mongo/audit.ts';
 import { Claims } from './mongo/claims.ts';
 import {
   definitionFromDoc,
@@ -371,6 +374,20 @@ class MongoDbStore implements MongoStore {
       .find(filter, { sort, projection: { _id: 0 } })
       .toArray();
     return docs as unknown as HistoryRecord[];
+  }
+
+  // --- Audit trail -------------------------------------------------------------------------
+
+  appendAuditEntry(entry: AuditEntry): Promise<void> {
+    return this.auditLog().add(entry);
+  }
+
+  listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]> {
+    return this.auditLog().list(filter);
+  }
+
+  private auditLog(): MongoAuditLog {
+    return new MongoAuditLog(this.db.collection(COLLECTIONS.audit));
   }
 
   // --- Retention ---------------------------------------------------------------------------

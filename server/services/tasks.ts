@@ -8,6 +8,7 @@ import { canSeeTask, isAdmin, taskVisibility } from '../access.ts';
 import type { EngineFacade, TaskDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
 import type { IdentityService } from '../identity/service.ts';
+import type { AuditTrail } from './audit.ts';
 import type { ProcessService } from './processes.ts';
 import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.ts';
 
@@ -37,6 +38,7 @@ export class TaskService {
     private readonly engine: EngineFacade,
     private readonly processes: ProcessService,
     private readonly identity: IdentityService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** A page of the list: when it is full, the cursor of its last task leads to the next. */
@@ -72,7 +74,9 @@ export class TaskService {
 
   async claim(user: AuthUser, id: string): Promise<TaskRecord> {
     await this.visibleTask(user, id);
-    return this.engine.claimTask(id, user.username);
+    const claimed = await this.engine.claimTask(id, user.username);
+    await this.audit.record('task.claimed', [id, claimed.processInstanceId]);
+    return claimed;
   }
 
   async unclaim(user: AuthUser, id: string): Promise<TaskRecord> {
@@ -80,7 +84,9 @@ export class TaskService {
     if (!isAdmin(user) && task.assignee !== null && task.assignee !== user.username) {
       throw new ForbiddenError(`Only ${task.assignee} or an admin can unclaim this task.`);
     }
-    return this.engine.unclaimTask(id);
+    const unclaimed = await this.engine.unclaimTask(id);
+    await this.audit.record('task.unclaimed', [id, unclaimed.processInstanceId], { previousAssignee: task.assignee });
+    return unclaimed;
   }
 
   async assign(user: AuthUser, id: string, assignee: string | null): Promise<TaskRecord> {
@@ -91,12 +97,16 @@ export class TaskService {
     if (assignee !== null && !(await this.identity.users.get(assignee))) {
       throw new ValidationError(`No user named "${assignee}".`, [{ path: '/body/assignee', message: 'is not a known user' }]);
     }
-    return this.engine.assignTask(id, assignee);
+    const assigned = await this.engine.assignTask(id, assignee);
+    await this.audit.record('task.assigned', [id, assigned.processInstanceId, assignee], { assignee, previousAssignee: task.assignee });
+    return assigned;
   }
 
   async complete(user: AuthUser, id: string, variables: Variables): Promise<void> {
-    await this.visibleTask(user, id);
+    const task = await this.visibleTask(user, id);
     await this.engine.completeTask(id, variables, { actor: user.username });
+    // Variable names only: values may be personal data, and the instance keeps them anyway.
+    await this.audit.record('task.completed', [id, task.processInstanceId], { variables: Object.keys(variables) });
   }
 
   private async visibleTask(user: AuthUser, id: string): Promise<TaskDetail> {

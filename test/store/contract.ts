@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { ConflictError } from '../../engine/errors.ts';
-import type { Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
+import type { AuditEntry, AuditFilter, Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
 import type { Effect, InstanceState, TaskRecord } from '../../engine/types.ts';
 import {
   at,
@@ -850,6 +850,77 @@ export function storeContract(
         expect(error).to.be.instanceOf(ConflictError);
         expect((await store.findDefinition('order'))?.deploymentId).to.equal('dep-2');
         expect(await store.findDefinition('order', 2)).to.deep.equal(definition('order', 2, 'dep-2'));
+      });
+    });
+
+    describe('audit trail', () => {
+      const entry = (id: string, at: string, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
+        id,
+        at,
+        actor: 'aziz',
+        action: 'task.completed',
+        targets: ['task-1', 'pi-1'],
+        requestId: `req-${id}`,
+        details: { processKey: 'order', 'odd.key$': [1, { nested: true }] },
+        ...overrides,
+      });
+      const ids = async (filter: Partial<AuditFilter> = {}) =>
+        (await store.listAuditEntries({ limit: 100, ...filter })).map((e) => e.id);
+
+      it('returns entries as written, newest first, ties broken by id', async () => {
+        const first = entry('a-1', '2026-01-01T10:00:00.000Z');
+        await store.appendAuditEntry(first);
+        await store.appendAuditEntry(entry('a-3', '2026-01-01T10:00:01.000Z'));
+        await store.appendAuditEntry(entry('a-2', '2026-01-01T10:00:01.000Z', { actor: null, targets: [] }));
+        expect(await ids()).to.deep.equal(['a-3', 'a-2', 'a-1']);
+        const all = await store.listAuditEntries({ limit: 10 });
+        expect(all[2]).to.deep.equal(first);
+        expect(all[1]).to.deep.include({ actor: null, targets: [] });
+      });
+
+      it('filters by actor, action, target and a half-open time range', async () => {
+        await store.appendAuditEntry(entry('a-1', '2026-01-01T10:00:00.000Z', { actor: 'admin', action: 'process.deployed', targets: ['order'] }));
+        await store.appendAuditEntry(entry('a-2', '2026-01-01T11:00:00.000Z', { targets: ['task-9', 'pi-9'] }));
+        await store.appendAuditEntry(entry('a-3', '2026-01-01T12:00:00.000Z', { actor: 'dilnoza', action: 'task.claimed' }));
+        expect(await ids({ actor: 'aziz' })).to.deep.equal(['a-2']);
+        expect(await ids({ action: 'task.claimed' })).to.deep.equal(['a-3']);
+        expect(await ids({ target: 'pi-9' })).to.deep.equal(['a-2']);
+        expect(await ids({ target: 'task-1' })).to.deep.equal(['a-3']);
+        expect(await ids({ target: 'order', action: 'process.deployed' })).to.deep.equal(['a-1']);
+        expect(await ids({ from: '2026-01-01T11:00:00.000Z' })).to.deep.equal(['a-3', 'a-2']);
+        expect(await ids({ to: '2026-01-01T11:00:00.000Z' })).to.deep.equal(['a-1']);
+        expect(await ids({ from: '2026-01-01T10:30:00.000Z', to: '2026-01-01T11:30:00.000Z' })).to.deep.equal(['a-2']);
+        expect(await ids({ actor: 'nobody' })).to.deep.equal([]);
+      });
+
+      it('pages with a limit and the last entry seen, without skipping ties', async () => {
+        const at = '2026-01-01T10:00:00.000Z';
+        for (const id of ['p-1', 'p-2', 'p-3', 'p-4', 'p-5']) await store.appendAuditEntry(entry(id, at));
+        await store.appendAuditEntry(entry('p-0', '2026-01-01T09:00:00.000Z'));
+        const seen: string[] = [];
+        let before: AuditFilter['before'];
+        for (;;) {
+          const page = await store.listAuditEntries({ limit: 2, ...(before ? { before } : {}) });
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.id));
+          const last = page[page.length - 1]!;
+          before = { at: last.at, id: last.id };
+        }
+        expect(seen).to.deep.equal(['p-5', 'p-4', 'p-3', 'p-2', 'p-1', 'p-0']);
+        expect(await ids({ before: { at, id: 'p-2' }, actor: 'aziz' })).to.deep.equal(['p-1', 'p-0']);
+      });
+
+      it('refuses a second entry with the same id and keeps the first', async () => {
+        await store.appendAuditEntry(entry('a-1', '2026-01-01T10:00:00.000Z'));
+        const error = await rejection(store.appendAuditEntry(entry('a-1', '2026-01-01T11:00:00.000Z', { action: 'forged' })));
+        expect(error).to.be.instanceOf(ConflictError);
+        const [kept] = await store.listAuditEntries({ limit: 10 });
+        expect(kept).to.deep.include({ id: 'a-1', action: 'task.completed' });
+      });
+
+      it('offers no way to change or remove an entry', () => {
+        const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((m) => /audit/i.test(m));
+        expect(methods.filter((m) => !['appendAuditEntry', 'listAuditEntries', 'auditLog'].includes(m))).to.deep.equal([]);
       });
     });
 

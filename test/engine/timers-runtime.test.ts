@@ -17,6 +17,8 @@ forEachBackend('timers through the engine', (backend) => {
   beforeEach(async () => {
     clock = new ManualClock('2026-03-02T08:00:00Z');
     engine = await Engine.open({ store: await backend.open(), clock });
+    // The same semantics whichever driver wakes the engine up (agenda-timers.test.ts checks agenda's jobs).
+    expect(engine.timerDriver).to.equal(backend.name === 'mongodb' ? 'agenda' : 'store');
   });
   afterEach(async () => {
     await engine.close();

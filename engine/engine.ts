@@ -65,8 +65,10 @@ export interface EngineOptions {
   /** Host validation run on every deploy after the engine's own; its details reject with 422. */
   deployCheck?: DeployCheck;
   /**
-   * What wakes the engine up for timers: 'agenda' (the default on MongoDB: one agenda job per
-   * timer) or 'store' (the default on SQLite: a clock wake-up for the earliest timer, and polling).
+   * What wakes the engine up for timers: 'store' (the default: a clock wake-up for the earliest
+   * timer in the store, and polling) or 'agenda' (MongoDB only: one agenda job per timer due
+   * time). Agenda is not the default yet: with three nodes on FerretDB its locking stalled the
+   * database (see docs/mongodb.md).
    */
   timerDriver?: 'store' | 'agenda';
   /** How often agenda looks for due timer jobs, ms (default 1000). */
@@ -165,10 +167,9 @@ export class Engine {
     this.timers = new StoreTimerDriver(this.timerHost);
   }
 
-  /** Agenda on MongoDB unless told otherwise; loaded only then, so SQLite users never load it. */
+  /** Agenda when asked for; loaded only then, so nobody else loads it. */
   private async chooseTimerDriver(options: EngineOptions): Promise<void> {
-    const wanted = options.timerDriver ?? (this.store.kind === 'mongodb' ? 'agenda' : 'store');
-    if (wanted === 'store') return;
+    if ((options.timerDriver ?? 'store') === 'store') return;
     if (this.store.kind !== 'mongodb') throw new KarvonError(500, 'INTERNAL', 'the agenda timer driver needs the MongoDB store');
     const { AgendaTimerDriver } = await import('./runtime/agenda-timer-driver.ts');
     this.timers = new AgendaTimerDriver(this.timerHost, this.store as MongoStore, {

@@ -105,12 +105,12 @@ export class AgendaTimerDriver implements TimerDriver {
   }
 
   private async ensureJob(timerId: string, dueAt: number): Promise<void> {
-    // insertOnly: a job already there (perhaps running on another node) is left as it is.
-    await this.agenda
-      .create<TimerJobData>(TIMER_JOB, { timerId, dueAt })
-      .unique({ 'data.timerId': timerId, 'data.dueAt': dueAt }, { insertOnly: true })
-      .schedule(new Date(dueAt))
-      .save();
+    // Looked up, then inserted: agenda's unique() is a findOneAndUpdate upsert, and dozens of
+    // those racing with agenda's own locking updates stalled FerretDB for minutes. Two nodes
+    // syncing one timer at once may both insert; the second job then finds the timer fired.
+    const jobs = this.store.db.collection(AGENDA_COLLECTION);
+    if (await jobs.findOne({ name: TIMER_JOB, 'data.timerId': timerId, 'data.dueAt': dueAt }, { projection: { _id: 1 } })) return;
+    await this.agenda.create<TimerJobData>(TIMER_JOB, { timerId, dueAt }).schedule(new Date(dueAt)).save();
   }
 
   private async addMissingJobs(): Promise<void> {

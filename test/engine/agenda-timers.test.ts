@@ -68,7 +68,7 @@ describeMongo('timers scheduled with agenda', (backend) => {
   async function node(options: { clock?: ManualClock; store?: Store } = {}): Promise<Engine> {
     const store = options.store ?? (stores.length === 0 ? await backend.open() : await backend.reopen());
     stores.push(store);
-    const engine = await Engine.open({ store, clock: options.clock, agendaProcessEveryMs: 100, pollMs: 0, workerId: `node-${engines.length + 1}` });
+    const engine = await Engine.open({ store, clock: options.clock, timerDriver: 'agenda', agendaProcessEveryMs: 100, pollMs: 0, workerId: `node-${engines.length + 1}` });
     engines.push(engine);
     return engine;
   }

@@ -53,7 +53,7 @@ export interface KarvonResult {
 }
 
 /** Completes both job types at once, with what a real fetch would hand the gateway. */
-class BenchHandler implements InProcessJobHandler {
+export class BenchHandler implements InProcessJobHandler {
   handles(type: string): boolean {
     return type === 'bench.fetch' || type === 'bench.ship';
   }

@@ -10,6 +10,14 @@
 //   npm run bench -- --no-mongo       skip the MongoDB scenario (bench/mongo.ts; runs when MONGODB_URL is set)
 //   npm run bench -- --mongo-n 300    instances per MongoDB run (1 node, then 3 nodes)
 //
+// Load benches (bench/load/main.ts, docs/reliability.md), each instead of the run above:
+//   npm run bench -- load          HTTP ramp 1…256 clients to saturation, SQLite (+ MongoDB with MONGODB_URL)
+//   npm run bench -- inbox         task-list latency with 100,000 open tasks, 1,000 users, 50 groups
+//   npm run bench -- memory        memory per waiting instance, engine process and store
+//   npm run bench -- growth        throughput as stored instances grow 10k → 100k (--sizes …,1000000)
+//   npm run bench -- visibility    response → next task list and SSE frame
+//   npm run bench -- all           every one of them
+//
 // Targets (issue 2) are printed, never asserted: a busy machine must not fail a build.
 
 import { cpus, loadavg } from 'node:os';
@@ -21,6 +29,19 @@ import { runPeer, type PeerResult, type PeerSource } from './peer.ts';
 import { printReport, TARGETS } from './report.ts';
 import { runMongoBench, type MongoBenchResult } from './mongo.ts';
 import { formatHttpBench, runHttpBench, type HttpBenchResult } from '../server/bench/http.ts';
+import { LOAD_COMMANDS, runLoadBench, type LoadCommand } from './load/main.ts';
+
+// A first argument naming a load bench runs that bench with the remaining arguments, and only it.
+const subcommand = process.argv[2];
+if (subcommand !== undefined && (LOAD_COMMANDS as readonly string[]).includes(subcommand)) {
+  try {
+    await runLoadBench(subcommand as LoadCommand, process.argv.slice(3));
+    process.exit(0);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
 
 const { values: flags } = parseArgs({
   options: {

@@ -153,7 +153,18 @@ export class Deployer {
         continue;
       }
       const version = (latest?.version ?? 0) + 1;
-      definitions.push({ id: `${c.key}:${version}:${deploymentId}`, key: c.key, version, name: c.name, deploymentId, resourceName: c.resource.name, hash: c.hash, deployedAt, deployedBy });
+      definitions.push({
+        id: `${c.key}:${version}:${deploymentId}`,
+        key: c.key,
+        version,
+        name: c.name,
+        deploymentId,
+        resourceName: c.resource.name,
+        hash: c.hash,
+        deployedAt,
+        deployedBy,
+        versionTag: c.model.versionTag,
+      });
       result.push({ key: c.key, version, name: c.name });
     }
     let formsChanged = false;
@@ -166,7 +177,8 @@ export class Deployer {
     if (definitions.length === 0 && !formsChanged) {
       return { deploymentId: compiled.length ? (await this.store.findDefinition(compiled[0].key))!.deploymentId : deploymentId, created: false, processes: result };
     }
-    await this.store.saveDeployment({ id: deploymentId, hash, resources, deployedAt, deployedBy }, definitions);
+    const processes = result.map((p) => ({ key: p.key, version: p.version }));
+    await this.store.saveDeployment({ id: deploymentId, hash, resources, deployedAt, deployedBy, processes }, definitions);
     for (const def of definitions) {
       const c = compiled.find((x) => x.key === def.key)!;
       await this.store.replaceStartTimers(def.key, this.startTimers(def, c.model));

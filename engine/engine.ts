@@ -5,6 +5,7 @@
 
 import { hostname } from 'node:os';
 import { ManualClock, SystemClock, RandomIds } from './clock.ts';
+import { resolveCalledVersion } from './called-version.ts';
 import { Deployer, type DeployCheck, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
@@ -18,6 +19,7 @@ import type { ProcessModel } from './model/types.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
+  DefinitionRecord,
   DeploymentResource,
   IncidentFilter,
   InstanceFilter,
@@ -241,7 +243,7 @@ export class Engine {
     key: string;
     version: number;
     name: string | null;
-    versions: Array<{ version: number; name: string | null; deployedAt: string; deployedBy: string | null; deploymentId: string }>;
+    versions: Array<{ version: number; name: string | null; deployedAt: string; deployedBy: string | null; deploymentId: string; versionTag?: string }>;
   }> {
     const defs = await this.store.listDefinitions(key);
     if (defs.length === 0) throw new NotFoundError(`process '${key}' is not deployed`);
@@ -250,7 +252,15 @@ export class Engine {
       key,
       version: latest.version,
       name: latest.name,
-      versions: defs.map((d) => ({ version: d.version, name: d.name, deployedAt: d.deployedAt, deployedBy: d.deployedBy, deploymentId: d.deploymentId })),
+      // versionTag only when the version has one, so untagged processes read as before.
+      versions: defs.map((d) => ({
+        version: d.version,
+        name: d.name,
+        deployedAt: d.deployedAt,
+        deployedBy: d.deployedBy,
+        deploymentId: d.deploymentId,
+        ...(d.versionTag ? { versionTag: d.versionTag } : {}),
+      })),
     };
   }
 
@@ -268,13 +278,10 @@ export class Engine {
   // Instances
 
   async startInstance(
-    input: { processKey: string; version?: number; businessKey?: string | null; variables?: Variables },
+    input: { processKey: string; version?: number; versionTag?: string; businessKey?: string | null; variables?: Variables },
     opts: { startedBy?: string | null } = {},
   ): Promise<InstanceSummary> {
-    const def = await this.store.findDefinition(input.processKey, input.version);
-    if (!def) {
-      throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
-    }
+    const def = await this.definitionToStart(input);
     const model = await this.deployer.model(def.id);
     const started = Date.now();
     let ok = false;
@@ -293,6 +300,23 @@ export class Engine {
     } finally {
       this.emit({ type: 'command', command: 'start', durationMs: Date.now() - started, ok });
     }
+  }
+
+  /** The version a start asks for: a number, the highest version with a version tag, or the latest. */
+  private async definitionToStart(input: { processKey: string; version?: number; versionTag?: string }): Promise<DefinitionRecord> {
+    if (input.versionTag !== undefined) {
+      if (input.version !== undefined) {
+        throw new ValidationError('give either version or versionTag, not both', [{ path: '/body/versionTag', message: 'must not be combined with version' }]);
+      }
+      const tagged = await this.store.findDefinitionByVersionTag(input.processKey, input.versionTag);
+      if (!tagged) throw new NotFoundError(`process '${input.processKey}' has no version with version tag '${input.versionTag}'`);
+      return tagged;
+    }
+    const def = await this.store.findDefinition(input.processKey, input.version);
+    if (!def) {
+      throw new NotFoundError(input.version ? `process '${input.processKey}' has no version ${input.version}` : `process '${input.processKey}' is not deployed`);
+    }
+    return def;
   }
 
   async getInstance(id: string): Promise<InstanceView> {
@@ -643,11 +667,12 @@ export class Engine {
       await this.command(c.parentId, { type: 'childFailed', elementInstance: c.elementInstance, childId: c.childId, errorCode: c.errorCode, errorMessage: c.errorMessage, variables: c.variables }).catch(ignoreGone);
       return;
     }
-    const def = await this.store.findDefinition(c.processId);
-    if (!def) {
-      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: `called process '${c.processId}' is not deployed` }).catch(ignoreGone);
+    const called = await resolveCalledVersion(this.store, c.processId, c.binding, c.caller);
+    if (!called.ok) {
+      await this.command(c.parent.instanceId, { type: 'childFailed', elementInstance: c.parent.elementInstance, childId: c.childId, errorMessage: called.message }).catch(ignoreGone);
       return;
     }
+    const def = called.definition;
     const model = await this.deployer.model(def.id);
     let result: StepResult;
     try {
@@ -687,11 +712,14 @@ export class Engine {
     const settled: Array<Promise<void>> = [];
     for (const b of broadcasts) this.track(async () => void (await this.broadcastSignal(b.name, b.variables)));
     for (const c of calls) this.track(() => this.followCall(c));
+    // A job can end in the commit that created it (a conditional boundary event true on entry):
+    // its adapter must not run.
+    const gone = new Set(effects.flatMap((e) => (e.type === 'job.delete' ? [e.key] : [])));
     for (const e of effects) {
       switch (e.type) {
         case 'job.put':
           this.knownTypes.add(e.job.type);
-          if (e.job.lockOwner === this.workerId) this.runner.runLeased(e.job, visibleVariables(state, e.job.elementInstance));
+          if (e.job.lockOwner === this.workerId && !gone.has(e.job.key)) this.runner.runLeased(e.job, visibleVariables(state, e.job.elementInstance));
           break;
         case 'task.put':
           this.emit({ type: 'task.created', taskId: e.task.id, instanceId: state.id });

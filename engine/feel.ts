@@ -3,8 +3,16 @@
 // input/output mappings are mostly `=customer.address`, and re-parsing those on every step costs
 // more than the rest of the step together.
 
-import { evaluate, parseExpression, unaryTest } from '@bpmn-io/feelin';
+import { evaluate as feelinEvaluate, parseExpression, unaryTest as feelinUnaryTest } from '@bpmn-io/feelin';
+import { needsBudget, withinBudget } from './feel-budget.ts';
+import { engineLimits } from './limits.ts';
 import type { Json, Variables } from './types.ts';
+
+// Iterating or backtracking expressions run under the evaluation budget (feel-budget.ts).
+const evaluate: typeof feelinEvaluate = (text, context) =>
+  needsBudget(text) ? withinBudget(() => feelinEvaluate(text, context), engineLimits().feelBudgetMs) : feelinEvaluate(text, context);
+const unaryTest: typeof feelinUnaryTest = (text, context) =>
+  needsBudget(text) ? withinBudget(() => feelinUnaryTest(text, context), engineLimits().feelBudgetMs) : feelinUnaryTest(text, context);
 
 export interface Expr {
   /** As written in the diagram, e.g. `=amount > 1000` or `sales`. */
@@ -90,6 +98,48 @@ export function syntaxError(e: Expr): string | null {
     problem = (err as Error).message;
   }
   return problem;
+}
+
+/** An expression shortened for messages, so a 10 000-character one does not fill the response. */
+export function shownExpression(raw: string, max = 80): string {
+  return raw.length <= max ? raw : `${raw.slice(0, max)}… (${raw.length} characters)`;
+}
+
+const LITERAL_RANGE = /^[[(\]]?\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*[\])[]?$/;
+
+/**
+ * What the deployer refuses in an expression, as the end of a sentence starting with the
+ * expression ("… is longer than …", "… does not parse (…)"); null when it is fine. The length
+ * is checked before parsing so that a megabyte of FEEL is never handed to the parser.
+ */
+export function deployProblem(e: Expr): string | null {
+  if (!e.feel) return null;
+  const { maxFeelLength, maxFeelRange } = engineLimits();
+  if (e.text.length > maxFeelLength) {
+    return `is ${e.text.length} characters long; the limit is ${maxFeelLength} (KARVON_MAX_FEEL_LENGTH)`;
+  }
+  const syntax = syntaxError(e);
+  if (syntax) return `does not parse (${syntax})`;
+  if (e.path || !e.text.includes('..')) return null;
+  // Literal ranges multiply when nested, and a for-expression materialises every item.
+  let items = 1;
+  const ranges: string[] = [];
+  parseExpression(e.text, {}, undefined).iterate({
+    enter(node) {
+      if (node.type.name !== 'IterationContext') return undefined;
+      const text = e.text.slice(node.from, node.to);
+      const m = LITERAL_RANGE.exec(text.trim());
+      if (m) {
+        items *= Math.abs(Number(m[2]) - Number(m[1])) + 1;
+        ranges.push(text.trim());
+      }
+      return undefined;
+    },
+  });
+  if (items > maxFeelRange) {
+    return `iterates over ${ranges.join(' × ')} (${items} items); the limit is ${maxFeelRange} (KARVON_MAX_FEEL_RANGE)`;
+  }
+  return null;
 }
 
 export function evaluateExpr(e: Expr, context: Variables): EvalResult {

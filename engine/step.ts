@@ -9,6 +9,7 @@ import type { ProcessModel } from './model/types.ts';
 import { ROOT, Transition, type CallFollowUp, type StepContext } from './runtime/transition.ts';
 import { putJob } from './behaviors/job-worker-task.ts';
 import { retryBody } from './runtime/multi-instance.ts';
+import { retryCondition, runWithConditions } from './runtime/conditions.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
@@ -52,7 +53,7 @@ export function step(model: ProcessModel, current: InstanceState | null, command
   }
   const t = new Transition(model, state, ctx);
   handlers[command.type](t, command as never);
-  t.run();
+  runWithConditions(t);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 
@@ -87,7 +88,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   t.history(model.key, 'bpmn:Process', 'activated');
   t.openEventSubProcesses(state.elements[ROOT], model.key);
   t.arrive(startElement, ROOT, null);
-  t.run();
+  runWithConditions(t);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 
@@ -192,6 +193,10 @@ const handlers: Handlers = {
     const inst = t.state.elements[incident.elementInstance];
     t.resolveIncidentRecord(c.incidentId);
     if (!inst) return;
+    if (retryCondition(t, c.incidentId)) {
+      if (inst.completing) t.complete(inst);
+      return;
+    }
     const el = t.element(inst.elementId);
     if (incident.jobKey && t.state.jobs[incident.jobKey]) {
       // A job out of retries gets one more attempt, as a fresh activatable record.
@@ -206,6 +211,10 @@ const handlers: Handlers = {
     }
     if (inst.completing) {
       t.complete(inst);
+      return;
+    }
+    if (inst.attaching) {
+      t.resumeActivation(inst);
       return;
     }
     if (incident.type === 'IO_MAPPING_ERROR') {

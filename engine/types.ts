@@ -29,6 +29,8 @@ export interface ElementInstance {
   loop?: number;
   /** Completion payload kept while an incident blocks completion (e.g. output mapping failed). */
   pending?: Variables;
+  /** A boundary event could not be armed (incident); resolving it resumes the activation there. */
+  attaching?: boolean;
 }
 
 export interface JobState {
@@ -98,6 +100,37 @@ export interface InstanceState {
   /** Open timers by id, with the element instance that owns each. */
   timers?: Record<string, { elementId: string; elementInstance: string; dueAt: number; repeat: TimerRecord['repeat'] }>;
   incidents: Record<string, IncidentState>;
+  /**
+   * Armed conditional events by `<owner key>/<event id>`: the owner is the catch event itself,
+   * the activity a boundary event is attached to, or the scope of an event sub-process. They
+   * need no record outside the state: only a command that changes variables can make them true.
+   */
+  conditions?: Record<string, ConditionState>;
+  /** Completed activities that compensation can still undo, in completion order (engine/runtime/compensation.ts). */
+  compensable?: CompensableRecord[];
+}
+
+export interface ConditionState {
+  elementId: string;
+  elementInstance: string;
+  /** Set while an incident (a condition that is not a boolean) holds it. */
+  incident?: string;
+}
+
+/**
+ * One completion of an activity that has a compensation handler, or of a sub-process inside which
+ * such completions are kept. It lives while its scope does and goes when it is compensated.
+ */
+export interface CompensableRecord {
+  /** The completed element instance's key; records inside a completed sub-process point at it. */
+  key: string;
+  elementId: string;
+  /** Key of the scope it completed in. */
+  scope: string;
+  /** The handler to run, or null for a sub-process without one (only its inner records run). */
+  handler: string | null;
+  /** The activity's local variables when it completed; the handler starts with them. */
+  vars?: Variables;
 }
 
 // ---------------------------------------------------------------------------------------------

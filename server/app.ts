@@ -10,7 +10,9 @@ import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext, RouteModule, Services } from './context.ts';
 import type { EngineFacade } from './engine-facade.ts';
+import { Admission } from './http/admission.ts';
 import { errorHandler, RouteNotFoundError } from './http/errors.ts';
+import { startLagProbe } from './http/event-loop-lag.ts';
 import { locals, mountRoutes } from './http/mount.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import type { Route } from './http/route.ts';
@@ -143,10 +145,20 @@ export function createApp(options: CreateAppOptions): Express {
   });
 
   const apiRouter = express.Router();
+  const lag = config.maxEventLoopLagMs > 0 ? startLagProbe() : null;
   mountRoutes(apiRouter, routes, {
     authenticate: (token) => identity.authenticate(token),
     bodyLimit: config.bodyLimit,
     deployBodyLimit: config.deployBodyLimit,
+    maxJsonDepth: config.maxJsonDepth,
+    variables: { maxBytes: config.maxVariablesBytes, maxDepth: config.maxVariablesDepth },
+    admission: new Admission({
+      maxInFlight: config.maxInFlight,
+      maxEventLoopLagMs: config.maxEventLoopLagMs,
+      eventLoopLag: lag ? () => lag.current() : undefined,
+      retryAfterSeconds: config.overloadRetryAfterSeconds,
+      onReject: () => services.metrics.observeOverload(),
+    }),
   });
   app.use(apiRouter);
 
@@ -163,6 +175,7 @@ export function createApp(options: CreateAppOptions): Express {
     routes,
     apiRouter,
     close: () => {
+      lag?.stop();
       services.events.close();
       services.metrics.close();
     },

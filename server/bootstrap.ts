@@ -7,6 +7,8 @@ import { pino, type Logger } from 'pino';
 import { createAdapterRuntime, type AdapterRuntime } from '../adapters/index.ts';
 import { ManualClock } from '../engine/clock.ts';
 import { Engine } from '../engine/engine.ts';
+import { RetentionJob } from '../engine/runtime/retention.ts';
+import { setEngineLimits } from '../engine/limits.ts';
 import type { InProcessJobHandler } from '../engine/ports.ts';
 import type { Store } from '../engine/store/port.ts';
 import { openStore } from '../engine/store/open.ts';
@@ -32,6 +34,8 @@ export interface RunningServer {
   karvon: KarvonApp;
   seeded: SeedReport;
   logger: Logger;
+  /** The history retention job, when KARVON_RETENTION_DAYS is set. */
+  retention: RetentionJob | null;
   /** Stops accepting, lets in-flight requests finish, then closes the engine and the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -51,6 +55,8 @@ export function createLogger(config: ServerConfig): Logger {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
+  // Process-wide: the diagram parser and FEEL read them from pure code (engine/limits.ts).
+  setEngineLimits(config.engineLimits);
   // MongoDB (loaded on demand) when MONGODB_URL is set, else SQLite in <dataDir>/karvon.db.
   const store = await openStore({ dataDir: config.dataDir, mongoUrl: config.mongodbUrl, mongoDbName: config.mongodbDb });
   let engine: Engine | null = null;
@@ -86,6 +92,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       server.once('listening', resolve);
       server.once('error', reject);
     });
+    const retentionLog = logger.child({ component: 'retention' });
+    const retention =
+      config.retentionTtlMs > 0
+        ? new RetentionJob({
+            store,
+            clock: engine.clock,
+            ttlMs: config.retentionTtlMs,
+            everyMs: config.retentionEveryMs,
+            onPurged: (count) => {
+              karvon.services.metrics.observePurged(count);
+              retentionLog.info({ purged: count }, 'removed ended instances past the retention period');
+            },
+            onError: (err) => retentionLog.error({ err }, 'retention run failed'),
+          })
+        : null;
+    // Started once listening: a server that fails to start leaves no job behind.
+    retention?.start();
+
     // SSE streams are long-lived by design; everything else must not hang forever.
     server.requestTimeout = 60_000;
     server.headersTimeout = 30_000;
@@ -97,17 +121,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     let closing: Promise<void> | null = null;
     const close = (timeoutMs = 10_000): Promise<void> =>
       (closing ??= (async () => {
+        retention?.stop();
         karvon.close(); // ends event streams, which would otherwise keep server.close waiting
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         await drained;
         clearTimeout(timer);
+        await retention?.idle();
         await openEngine.close();
         await store.close();
       })());
 
-    return { url, server, engine, store, adapters, karvon, seeded, logger, close };
+    return { url, server, engine, store, adapters, karvon, seeded, logger, retention, close };
   } catch (err) {
     await engine?.close().catch(() => undefined);
     await store.close().catch(() => undefined);

@@ -3,6 +3,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../engine/limits.ts';
 
 export interface ServerConfig {
   port: number;
@@ -21,6 +22,19 @@ export interface ServerConfig {
   /** JSON body limits in bytes: deployments carry whole diagrams, everything else is small. */
   bodyLimit: number;
   deployBodyLimit: number;
+  /** Deepest nesting of any JSON body (objects and arrays). */
+  maxJsonDepth: number;
+  /** Largest `variables` document of one request (JSON bytes) and its deepest nesting. */
+  maxVariablesBytes: number;
+  maxVariablesDepth: number;
+  /** Diagram, XML and FEEL bounds handed to the engine (engine/limits.ts). */
+  engineLimits: EngineLimits;
+  /** API requests served at once; beyond it the API answers 429 at once. 0 turns the bound off. */
+  maxInFlight: number;
+  /** Event-loop lateness (ms) past which the API answers 429; 0 turns the check off. */
+  maxEventLoopLagMs: number;
+  /** Retry-After of a 429 for overload, in seconds. */
+  overloadRetryAfterSeconds: number;
   /** Failed logins per username and address before throttling starts. */
   loginMaxFailures: number;
   /** First lockout once throttled; each further failure doubles it up to loginMaxLockoutMs. */
@@ -44,6 +58,10 @@ export interface ServerConfig {
   adaptersDir: string | null;
   /** KARVON_ADAPTER_PACKAGES: npm package names (or paths) resolved from the working directory. */
   adapterPackages: string[];
+  /** KARVON_RETENTION_DAYS: ended instances and their records are removed after this long; 0 keeps them. */
+  retentionTtlMs: number;
+  /** KARVON_RETENTION_INTERVAL_SECONDS: how often each node runs the retention job. */
+  retentionEveryMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,7 +90,22 @@ export function readConfig(env: Env = process.env): ServerConfig {
     production,
     tokenTtlMs: integer(env, 'KARVON_TOKEN_TTL_MINUTES', 12 * 60, 1, 60 * 24 * 365) * 60_000,
     bodyLimit: bytes(env, 'KARVON_BODY_LIMIT', 1024 * 1024),
-    deployBodyLimit: bytes(env, 'KARVON_DEPLOY_BODY_LIMIT', 5 * 1024 * 1024),
+    deployBodyLimit: bytes(env, 'KARVON_DEPLOY_BODY_LIMIT', 10 * 1024 * 1024),
+    maxJsonDepth: integer(env, 'KARVON_MAX_JSON_DEPTH', 64, 2, 10_000),
+    maxVariablesBytes: bytes(env, 'KARVON_MAX_VARIABLES_BYTES', 512 * 1024),
+    maxVariablesDepth: integer(env, 'KARVON_MAX_VARIABLES_DEPTH', 32, 1, 10_000),
+    engineLimits: {
+      maxDiagramBytes: bytes(env, 'KARVON_MAX_DIAGRAM_BYTES', DEFAULT_ENGINE_LIMITS.maxDiagramBytes),
+      maxXmlDepth: integer(env, 'KARVON_MAX_XML_DEPTH', DEFAULT_ENGINE_LIMITS.maxXmlDepth, 10, 10_000),
+      maxXmlAttributeLength: integer(env, 'KARVON_MAX_XML_ATTRIBUTE_LENGTH', DEFAULT_ENGINE_LIMITS.maxXmlAttributeLength, 100, 100_000_000),
+      maxFeelLength: integer(env, 'KARVON_MAX_FEEL_LENGTH', DEFAULT_ENGINE_LIMITS.maxFeelLength, 10, 10_000_000),
+      maxFeelRange: integer(env, 'KARVON_MAX_FEEL_RANGE', DEFAULT_ENGINE_LIMITS.maxFeelRange, 1, 1_000_000_000),
+      feelBudgetMs: integer(env, 'KARVON_FEEL_BUDGET_MS', DEFAULT_ENGINE_LIMITS.feelBudgetMs, 1, 600_000),
+      maxParallelMultiInstance: integer(env, 'KARVON_MAX_PARALLEL_MULTI_INSTANCE', DEFAULT_ENGINE_LIMITS.maxParallelMultiInstance, 1, 10_000_000),
+    },
+    maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 128, 0, 1_000_000),
+    maxEventLoopLagMs: integer(env, 'KARVON_MAX_EVENT_LOOP_LAG_MS', 0, 0, 600_000),
+    overloadRetryAfterSeconds: integer(env, 'KARVON_OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     loginMaxFailures: integer(env, 'KARVON_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginLockoutMs: integer(env, 'KARVON_LOGIN_LOCKOUT_SECONDS', 30, 1, 86_400) * 1000,
     loginMaxLockoutMs: 15 * 60_000,
@@ -84,6 +117,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
     connections: nonEmpty(env.KARVON_CONNECTIONS),
     adaptersDir: nonEmpty(env.KARVON_ADAPTERS_DIR) === null ? null : path.resolve(env.KARVON_ADAPTERS_DIR!.trim()),
     adapterPackages: list(env.KARVON_ADAPTER_PACKAGES),
+    retentionTtlMs: integer(env, 'KARVON_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
+    retentionEveryMs: integer(env, 'KARVON_RETENTION_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
     timerDriver: timerDriver(env.KARVON_TIMER_DRIVER, nonEmpty(env.MONGODB_URL) !== null),

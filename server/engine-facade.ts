@@ -25,6 +25,8 @@ export interface ProcessVersionInfo {
   deployedAt: string;
   deployedBy: string | null;
   deploymentId: string;
+  /** The version's `zeebe:versionTag`; absent when the process has none. */
+  versionTag?: string;
 }
 
 export interface ProcessDetail extends ProcessSummary {
@@ -40,6 +42,8 @@ export interface DeployResult {
 export interface StartRequest {
   processKey: string;
   version?: number;
+  /** The highest version carrying this `zeebe:versionTag`; not together with `version`. */
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }
@@ -112,6 +116,8 @@ export interface EngineFacade {
   listInstances(filter: InstanceFilter): Promise<InstanceSummary[]>;
   history(id: string): Promise<HistoryEntry[]>;
   cancelInstance(id: string): Promise<void>;
+  /** Sets variables on the process scope; armed conditional events look at the change. */
+  setVariables(id: string, variables: Variables): Promise<void>;
   listTasks(filter: TaskFilter): Promise<TaskRecord[]>;
   getTask(id: string): Promise<TaskDetail>;
   claimTask(id: string, username: string): Promise<TaskRecord>;

@@ -57,6 +57,7 @@ export const processDetail = named('ProcessDetail', {
           deployedAt: dateTime,
           deployedBy: nullableString,
           deploymentId: { type: 'string' },
+          versionTag: { type: 'string', description: "The process's zeebe:versionTag; absent when it has none. Call activities can bind to it." },
         },
       },
     },

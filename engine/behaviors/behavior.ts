@@ -34,8 +34,8 @@ export interface ElementBehavior {
    * instance, or the host activity's for a boundary event.
    */
   trigger?(t: Transition, owner: ElementInstance, el: ElementModel, variables: Variables | null): void;
-  /** Checks the element once its flows are wired; returns one message per problem. */
-  validate?(el: ElementModel, flows: ReadonlyMap<string, FlowModel>): string[];
+  /** Checks the element once its flows are wired (with every element of the process at hand); returns one message per problem. */
+  validate?(el: ElementModel, flows: ReadonlyMap<string, FlowModel>, elements: ReadonlyMap<string, ElementModel>): string[];
   /** Retries the step that raised an incident on this element (after the incident is resolved). */
   retry?(t: Transition, inst: ElementInstance, el: ElementModel): void;
 }

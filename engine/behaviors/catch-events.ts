@@ -21,7 +21,7 @@ function catchEvent(key: string, compileRef: (c: ElementCompiler) => void): Elem
       else t.complete(owner, variables ?? {});
     },
     retry(t, inst, el) {
-      t.openSubscription(inst, el);
+      if (!t.holds(inst.key, el.id)) t.openSubscription(inst, el);
     },
   };
 }

@@ -5,6 +5,7 @@
 import { child, str } from '../model/moddle.ts';
 import { eventDefinition } from './events.ts';
 import type { ElementBehavior } from './behavior.ts';
+import { requireLiteralCode } from './thrown-codes.ts';
 
 export const errorBoundaryEvent: ElementBehavior = {
   key: 'bpmn:BoundaryEvent/error',
@@ -17,6 +18,7 @@ export const errorBoundaryEvent: ElementBehavior = {
     // No errorRef, or an error without a code, catches every error.
     c.model.errorCode = ref ? c.errorCode(ref) : null;
     if (ref && !c.model.errorCode && str(ref, 'errorCode') === undefined) c.model.errorCode = null;
+    requireLiteralCode(c, c.model.errorCode, 'errorCode');
     c.model.outputs = c.mappings().outputs;
   },
   activate(t, inst) {

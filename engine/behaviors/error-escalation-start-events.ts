@@ -4,6 +4,7 @@
 import { child, str } from '../model/moddle.ts';
 import type { ElementBehavior } from './behavior.ts';
 import { eventDefinition } from './events.ts';
+import { requireLiteralCode } from './thrown-codes.ts';
 
 export const errorStartEvent: ElementBehavior = {
   key: 'bpmn:StartEvent/error',
@@ -11,6 +12,7 @@ export const errorStartEvent: ElementBehavior = {
     const def = eventDefinition(c.el);
     const ref = def ? child(def, 'errorRef') : undefined;
     c.model.errorCode = ref ? c.errorCode(ref) : null;
+    requireLiteralCode(c, c.model.errorCode, 'errorCode');
     c.model.cancelActivity = true;
     if (c.el.isInterrupting === false) c.problem('an error start event is always interrupting');
     c.model.outputs = c.mappings().outputs;
@@ -26,6 +28,7 @@ export const escalationStartEvent: ElementBehavior = {
     const def = eventDefinition(c.el);
     const ref = def ? child(def, 'escalationRef') : undefined;
     c.model.errorCode = ref ? (str(ref, 'escalationCode') ?? null) : null;
+    requireLiteralCode(c, c.model.errorCode, 'escalationCode');
     c.model.cancelActivity = c.el.isInterrupting !== false;
     c.model.outputs = c.mappings().outputs;
   },

@@ -7,6 +7,7 @@ import { child, str } from '../model/moddle.ts';
 import type { ElementCompiler } from '../model/compile-context.ts';
 import type { ElementBehavior } from './behavior.ts';
 import { eventDefinition } from './events.ts';
+import { compileThrownCode, requireLiteralCode, thrownCode } from './thrown-codes.ts';
 
 function escalationCode(c: ElementCompiler): string | null {
   const def = eventDefinition(c.el);
@@ -15,17 +16,23 @@ function escalationCode(c: ElementCompiler): string | null {
 }
 
 function escalationThrow(key: string): ElementBehavior {
+  const raise: ElementBehavior['activate'] = (t, inst, el) => {
+    const code = thrownCode(t, inst, el.errorCode, 'escalationCode');
+    if (code === null) return;
+    t.throwEscalation(inst, code, t.state.vars[inst.key] ?? null);
+    if (t.state.elements[inst.key]) t.complete(inst);
+  };
   return {
     key,
     compile(c) {
       c.model.errorCode = escalationCode(c);
       if (!c.model.errorCode) c.problem('escalation throw event needs an escalationRef with an escalationCode');
+      compileThrownCode(c, c.model.errorCode, 'escalationCode');
       c.model.inputs = c.mappings().inputs;
     },
-    activate(t, inst, el) {
-      t.throwEscalation(inst, el.errorCode ?? '', t.state.vars[inst.key] ?? null);
-      if (t.state.elements[inst.key]) t.complete(inst);
-    },
+    activate: raise,
+    // An incident on the code's expression: resolving it evaluates again.
+    retry: raise,
   };
 }
 
@@ -40,6 +47,7 @@ export const escalationBoundaryEvent: ElementBehavior = {
     c.model.cancelActivity = c.el.cancelActivity !== false;
     // No escalationRef, or one without a code, catches every escalation.
     c.model.errorCode = escalationCode(c);
+    requireLiteralCode(c, c.model.errorCode, 'escalationCode');
     c.model.outputs = c.mappings().outputs;
   },
   activate(t, inst) {

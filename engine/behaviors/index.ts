@@ -32,6 +32,10 @@ import { eventSubProcess } from './event-sub-process.ts';
 import { linkCatchEvent, linkThrowEvent } from './link-events.ts';
 import { errorStartEvent, escalationStartEvent } from './error-escalation-start-events.ts';
 import { escalationBoundaryEvent, escalationEndEvent, escalationIntermediateThrowEvent } from './escalation-events.ts';
+import { conditionalCatchEvent } from './conditional-catch-event.ts';
+import { conditionalBoundaryEvent } from './conditional-boundary-event.ts';
+import { conditionalStartEvent } from './conditional-start-event.ts';
+import { compensationBoundaryEvent, compensationEndEvent, compensationIntermediateThrowEvent } from './compensation-events.ts';
 
 const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
   [
@@ -76,6 +80,12 @@ const behaviors: ReadonlyMap<string, ElementBehavior> = new Map(
     escalationStartEvent,
     linkThrowEvent,
     linkCatchEvent,
+    conditionalCatchEvent,
+    conditionalBoundaryEvent,
+    conditionalStartEvent,
+    compensationBoundaryEvent,
+    compensationIntermediateThrowEvent,
+    compensationEndEvent,
   ].map((b) => [b.key, b]),
 );
 

@@ -21,6 +21,6 @@ export const receiveTask: ElementBehavior = {
     t.complete(owner, variables ?? {});
   },
   retry(t, inst, el) {
-    t.openSubscription(inst, el);
+    if (!t.holds(inst.key, el.id)) t.openSubscription(inst, el);
   },
 };

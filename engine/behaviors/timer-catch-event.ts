@@ -17,6 +17,6 @@ export const timerCatchEvent: ElementBehavior = {
     else t.complete(owner);
   },
   retry(t, inst, el) {
-    t.openTimer(inst, el);
+    if (!t.holds(inst.key, el.id)) t.openTimer(inst, el);
   },
 };

@@ -2,7 +2,7 @@
 // helpers that read Zeebe extensions and FEEL, and a sink for problems. Each extension a
 // behaviour reads is marked as used; whatever is left over is reported as not executed.
 
-import { expr, syntaxError, type Expr } from '../feel.ts';
+import { deployProblem, expr, shownExpression, type Expr } from '../feel.ts';
 import type { ElementModel, Mapping, Problem } from './types.ts';
 import { children, str, type ModdleElement } from './moddle.ts';
 
@@ -50,8 +50,8 @@ export class ElementCompiler {
   expr(raw: string | undefined, field: string): Expr | null {
     if (raw === undefined || raw === '') return null;
     const e = expr(raw);
-    const error = syntaxError(e);
-    if (error) this.problem(`${field}: FEEL expression '${raw}' does not parse (${error})`);
+    const problem = deployProblem(e);
+    if (problem) this.problem(`${field}: FEEL expression '${shownExpression(raw)}' ${problem}`);
     return e;
   }
 

@@ -3,8 +3,9 @@
 // fixes a diagram in one round instead of one error at a time.
 
 import { behaviorFor, behaviorKey } from '../behaviors/index.ts';
-import { expr, syntaxError } from '../feel.ts';
+import { deployProblem, expr, shownExpression } from '../feel.ts';
 import { ElementCompiler, type MutableElement } from './compile-context.ts';
+import { checkCompensation, markCompensationHandler } from './compensation-checks.ts';
 import { child, children, str, type ModdleElement } from './moddle.ts';
 import type { ElementModel, FlowModel, Problem, ProcessModel } from './types.ts';
 import type { ErrorDetail } from '../errors.ts';
@@ -94,6 +95,8 @@ function compileProcess(
   const incoming = new Map<string, string[]>();
   const outgoing = new Map<string, string[]>();
   const report = (elementId: string, elementType: string, message: string) => problems.push({ elementId, elementType, message });
+  /** Start events already reported as not executable, by scope: they still count as a scope's start. */
+  const rejectedStarts = new Map<string, number>();
 
   checkForeign(proc, namespaces, report);
   for (const ext of extensionValues(proc)) {
@@ -113,8 +116,8 @@ function compileProcess(
         let cond = null;
         if (body !== undefined && body.trim() !== '') {
           cond = expr(body.trim().startsWith('=') ? body.trim() : `=${body.trim()}`);
-          const error = syntaxError(cond);
-          if (error) report(id, el.$type, `condition '${body.trim()}' does not parse (${error})`);
+          const problem = deployProblem(cond);
+          if (problem) report(id, el.$type, `condition '${shownExpression(body.trim())}' ${problem}`);
         }
         checkForeign(el, namespaces, report);
         flows.set(id, { id, name: str(el, 'name') ?? null, source: source ?? '', target: target ?? '', condition: cond });
@@ -127,6 +130,7 @@ function compileProcess(
       const behavior = behaviorFor(bkey);
       if (!behavior) {
         report(id, el.$type, unsupportedReason(el, bkey));
+        if (el.$type === 'bpmn:StartEvent') rejectedStarts.set(scope, (rejectedStarts.get(scope) ?? 0) + 1);
         continue;
       }
       const model: MutableElement = {
@@ -150,6 +154,7 @@ function compileProcess(
         script: null,
         message: null,
         timer: null,
+        conditional: null,
         multiInstance: null,
         call: null,
         link: null,
@@ -160,6 +165,7 @@ function compileProcess(
       checkCommon(el, report);
       const c = new ElementCompiler(el, model, problems, errorCodes);
       behavior.compile?.(c);
+      markCompensationHandler(el, model);
       compileMultiInstance(c, bkey);
       for (const ext of c.unusedExtensions()) {
         if (INERT_EXTENSIONS.has(ext.$type)) continue;
@@ -183,8 +189,9 @@ function compileProcess(
     }
   }
   for (const el of elements.values()) {
-    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows) ?? []) report(el.id, el.type, message);
+    for (const message of behaviorFor(el.behavior)?.validate?.(el, flows, elements) ?? []) report(el.id, el.type, message);
   }
+  checkCompensation(elements, report);
   for (const flow of flows.values()) {
     const s = elements.get(flow.source);
     const t = elements.get(flow.target);
@@ -201,25 +208,29 @@ function compileProcess(
     const where = scopeEl ? `sub-process '${scope}'` : `process '${key}'`;
     if (scopeEl?.behavior === 'bpmn:SubProcess/event') {
       const eventStarts = inScope.filter((e) => e.type === 'bpmn:StartEvent');
-      if (eventStarts.length !== 1) report(scope, scopeEl.type, `event sub-process '${scope}' needs exactly one start event, found ${eventStarts.length}`);
-      else if (eventStarts[0].behavior === 'bpmn:StartEvent/none') report(eventStarts[0].id, eventStarts[0].type, 'the start event of an event sub-process needs a message, timer, signal, error or escalation definition');
-      else scopeEl.startEvent = eventStarts[0].id;
+      const found = eventStarts.length + (rejectedStarts.get(scope) ?? 0);
+      // A start event rejected above counts as found: its own problem says all there is to say.
+      if (found !== 1) report(scope, scopeEl.type, `event sub-process '${scope}' needs exactly one start event, found ${found}`);
+      else if (eventStarts[0]?.behavior === 'bpmn:StartEvent/none') report(eventStarts[0].id, eventStarts[0].type, 'the start event of an event sub-process needs a message, timer, signal, error or escalation definition');
+      else if (eventStarts[0]) scopeEl.startEvent = eventStarts[0].id;
       if (scopeEl.incoming.length || scopeEl.outgoing.length) report(scope, scopeEl.type, 'an event sub-process must not have sequence flows in or out');
       continue;
     }
     if (scopeEl) {
-      if (starts.length !== 1) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
-      else scopeEl.startEvent = starts[0].id;
+      const onlyRejected = starts.length === 0 && rejectedStarts.has(scope);
+      if (starts.length !== 1 && !onlyRejected) report(scope, scopeEl.type, starts.length === 0 ? `${where} has no none start event` : `${where} has ${starts.length} none start events; exactly one is supported`);
+      else if (starts[0]) scopeEl.startEvent = starts[0].id;
       const other = inScope.filter((e) => e.type === 'bpmn:StartEvent' && e.behavior !== 'bpmn:StartEvent/none');
       for (const o of other) report(o.id, o.type, 'a start event of an embedded sub-process must be a none start event');
       continue;
     }
     const anyStart = inScope.some((e) => e.type === 'bpmn:StartEvent');
-    if (!anyStart) report(key, 'bpmn:Process', `${where} has no start event`);
+    if (!anyStart && !rejectedStarts.has(key)) report(key, 'bpmn:Process', `${where} has no start event`);
     if (starts.length > 1) report(key, 'bpmn:Process', `${where} has ${starts.length} none start events; at most one is supported`);
     processStart = starts[0]?.id ?? '';
   }
   for (const el of elements.values()) {
+    if (el.compensation?.isHandler) continue; // outside the flow; checked by checkCompensation
     const startLike =
       el.behavior.startsWith('bpmn:StartEvent') || el.behavior.startsWith('bpmn:BoundaryEvent') || el.behavior === 'bpmn:SubProcess/event' || el.behavior === 'bpmn:IntermediateCatchEvent/link';
     if (!startLike && el.incoming.length === 0) report(el.id, el.type, 'has no incoming sequence flow and is not a start or boundary event');
@@ -237,6 +248,7 @@ function compileProcess(
     model: {
       key,
       name: str(proc, 'name') ?? null,
+      versionTag: processVersionTag(proc),
       elements: frozen,
       flows,
       startEvent: processStart,
@@ -298,6 +310,12 @@ function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): 
   return out;
 }
 
+/** `<zeebe:versionTag value="…"/>` on the process: the tag a call activity can bind to. */
+function processVersionTag(proc: ModdleElement): string | null {
+  const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
+  return (tag && str(tag, 'value')?.trim()) || null;
+}
+
 function extensionValues(el: ModdleElement): ModdleElement[] {
   const container = el.extensionElements as ModdleElement | undefined;
   return container ? children(container, 'values') : [];
@@ -307,7 +325,6 @@ function checkCommon(el: ModdleElement, report: (id: string, type: string, messa
   const id = el.id ?? '';
   const loop = child(el, 'loopCharacteristics');
   if (loop?.$type === 'bpmn:StandardLoopCharacteristics') report(id, el.$type, 'standard loops are not executed by Karvon; use multi-instance or a gateway loop');
-  if (el.isForCompensation === true) report(id, el.$type, 'compensation handlers are not executed by Karvon yet');
   if (children(el, 'dataInputAssociations').length || children(el, 'dataOutputAssociations').length) {
     report(id, el.$type, 'data associations are not executed; map data with zeebe:ioMapping');
   }
@@ -327,6 +344,9 @@ function checkForeign(el: ModdleElement, namespaces: Map<string, string>, report
 function unsupportedReason(el: ModdleElement, key: string): string {
   const defs = children(el, 'eventDefinitions');
   if (defs.length > 1) return 'events with several event definitions are not executed by Karvon';
+  if (key === 'bpmn:StartEvent/compensate') {
+    return 'compensation event sub-processes are not executed: Camunda 8 does not support them either; throw compensation from an error event sub-process instead';
+  }
   if (key.includes('/')) {
     const kind = key.split('/')[1];
     return `${kind} ${el.$type.replace('bpmn:', '')} is not executed by Karvon yet`;

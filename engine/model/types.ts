@@ -42,6 +42,15 @@ export interface TimerDefinition {
   value: Expr;
 }
 
+/** A conditional event: its FEEL condition and which variable changes make it look again. */
+export interface ConditionDefinition {
+  condition: Expr;
+  /** Top-level variables whose changes re-evaluate it: `zeebe:conditionalFilter variableNames`, else those the condition reads. */
+  variableNames: readonly string[];
+  /** `create`, `update` or both; empty means both. */
+  variableEvents: readonly ('create' | 'update')[];
+}
+
 export interface MultiInstanceDefinition {
   sequential: boolean;
   inputCollection: Expr;
@@ -51,8 +60,16 @@ export interface MultiInstanceDefinition {
   completionCondition: Expr | null;
 }
 
+/**
+ * Which version of the called process a call activity starts (Camunda 8 `bindingType`):
+ * the latest at activation, the one deployed together with the caller's version, or the
+ * latest version whose process carries `zeebe:versionTag` with this value.
+ */
+export type CallBinding = { type: 'latest' } | { type: 'deployment' } | { type: 'versionTag'; versionTag: string };
+
 export interface CallDefinition {
   processId: Expr;
+  binding: CallBinding;
   propagateAllChildVariables: boolean;
   propagateAllParentVariables: boolean;
 }
@@ -85,6 +102,7 @@ export interface ElementModel {
   readonly script: ScriptDefinition | null;
   readonly message: MessageDefinition | null;
   readonly timer: TimerDefinition | null;
+  readonly conditional: ConditionDefinition | null;
   readonly call: CallDefinition | null;
   /** Link events: the name, and for a throw the catch it jumps to. */
   readonly link: { name: string; target: string | null } | null;
@@ -92,6 +110,17 @@ export interface ElementModel {
   readonly multiInstance: MultiInstanceDefinition | null;
   /** Task header `resultVariable`: the whole job result goes under this one name. */
   readonly resultVariable: string | null;
+  /** Compensation boundary events, compensation throw events and compensation handlers. */
+  readonly compensation?: CompensationDefinition;
+}
+
+export interface CompensationDefinition {
+  /** Compensation boundary event: the handler activity its association points at. */
+  readonly handler: string | null;
+  /** Compensation throw event: the one activity to compensate; null compensates the whole scope. */
+  readonly activityRef: string | null;
+  /** The activity is a compensation handler (`isForCompensation`): only compensation starts it. */
+  readonly isHandler: boolean;
 }
 
 export interface FlowModel {
@@ -105,6 +134,8 @@ export interface FlowModel {
 export interface ProcessModel {
   readonly key: string;
   readonly name: string | null;
+  /** The process's `zeebe:versionTag` value, which call activities can bind to. */
+  readonly versionTag: string | null;
   readonly definitionId: string;
   readonly version: number;
   readonly elements: ReadonlyMap<string, ElementModel>;

@@ -5,24 +5,14 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 import { XmlError, type ErrorDetail } from '../errors.ts';
+import { engineLimits } from '../limits.ts';
 import type { ModdleElement } from './moddle.ts';
-
-export const MAX_XML_BYTES = Number(process.env.KARVON_MAX_DIAGRAM_BYTES ?? 10 * 1024 * 1024);
+import { checkXmlShape, position } from './xml-shape.ts';
 
 export interface ParsedXml {
   definitions: ModdleElement;
   /** Unknown elements or attributes bpmn-moddle skipped, with their line and column. */
   warnings: ErrorDetail[];
-}
-
-function position(text: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i;
-  }
-  return { line, column: index - last };
 }
 
 function detail(message: string): ErrorDetail {
@@ -36,8 +26,12 @@ function detail(message: string): ErrorDetail {
 }
 
 export async function parseBpmnXml(name: string, xml: string): Promise<ParsedXml> {
-  if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) {
-    throw new XmlError(`${name} is larger than the ${MAX_XML_BYTES} byte limit for diagrams`, [{ message: 'diagram too large' }]);
+  const { maxDiagramBytes } = engineLimits();
+  const bytes = Buffer.byteLength(xml, 'utf8');
+  if (bytes > maxDiagramBytes) {
+    throw new XmlError(`${name} is ${bytes} bytes, larger than the ${maxDiagramBytes} byte limit for diagrams`, [
+      { message: `diagram of ${bytes} bytes; the limit is ${maxDiagramBytes} (KARVON_MAX_DIAGRAM_BYTES)` },
+    ]);
   }
   const doctype = /<!DOCTYPE|<!ENTITY/i.exec(xml);
   if (doctype) {
@@ -46,6 +40,7 @@ export async function parseBpmnXml(name: string, xml: string): Promise<ParsedXml
       { line: at.line, column: at.column, path: `${at.line}:${at.column}`, message: 'DOCTYPE/ENTITY declarations are refused (external entities, entity expansion)' },
     ]);
   }
+  checkXmlShape(name, xml);
   const moddle = new BpmnModdle({ zeebe });
   try {
     const result = await moddle.fromXML(xml, 'bpmn:Definitions');

@@ -6,9 +6,11 @@
 import { behaviorOf } from '../behaviors/index.ts';
 import { KarvonError } from '../errors.ts';
 import { evaluateCondition, evaluateExpr, type Expr } from '../feel.ts';
-import type { ElementModel, Mapping, ProcessModel } from '../model/types.ts';
+import type { CallBinding, ElementModel, Mapping, ProcessModel } from '../model/types.ts';
 import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
+import { armCondition, disarmConditions, watchVariable } from './conditions.ts';
+import { keepCompleted, releaseScope } from './compensation.ts';
 import type {
   Effect,
   ElementInstance,
@@ -37,7 +39,17 @@ export const ROOT = '0';
 
 /** What a call activity or a called instance asks of another instance after a commit. */
 export type CallFollowUp =
-  | { kind: 'start'; childId: string; processId: string; variables: Variables; parent: { instanceId: string; elementInstance: string } }
+  | {
+      kind: 'start';
+      childId: string;
+      processId: string;
+      /** Which version to start; `deployment` resolves against the caller's definition. */
+      binding: CallBinding;
+      /** The call activity and the definition it belongs to, for binding and incident messages. */
+      caller: { elementId: string; definitionId: string };
+      variables: Variables;
+      parent: { instanceId: string; elementInstance: string };
+    }
   | { kind: 'cancel'; childId: string }
   | { kind: 'done'; parentId: string; elementInstance: string; childId: string; variables: Variables }
   | { kind: 'error'; parentId: string; elementInstance: string; childId: string; errorCode: string; errorMessage: string; variables: Variables };
@@ -130,16 +142,41 @@ export class Transition {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
     }
-    this.attachBoundaries(inst, el);
-    behaviorOf(el).activate(this, inst, el);
+    if (this.attachBoundaries(inst, el)) behaviorOf(el).activate(this, inst, el);
     return inst;
   }
 
-  attachBoundaries(host: ElementInstance, el: ElementModel): void {
+  /**
+   * Opens what the boundary events of `host` wait for, skipping any already open. Stops at the
+   * first incident and returns false: the activity must not start its work while a boundary event
+   * it may need is not armed. `host.attaching` marks that state, so resolving the incident
+   * resumes here instead of running the behaviour's own retry.
+   */
+  attachBoundaries(host: ElementInstance, el: ElementModel): boolean {
     for (const id of el.boundaries) {
+      if (this.holds(host.key, id)) continue;
       const boundary = this.element(id);
       behaviorOf(boundary).attach?.(this, host, boundary);
+      if (host.incident) {
+        host.attaching = true;
+        return false;
+      }
     }
+    delete host.attaching;
+    return true;
+  }
+
+  /**
+   * True when `owner` already holds a timer, subscription or condition for `elementId`, so
+   * resuming an activation after an incident opens only what the failure left unopened.
+   */
+  holds(owner: string, elementId: string): boolean {
+    const mine = (r: { elementId: string; elementInstance: string }) => r.elementInstance === owner && r.elementId === elementId;
+    return (
+      Object.values(this.state.timers ?? {}).some(mine) ||
+      Object.values(this.state.subscriptions ?? {}).some(mine) ||
+      Object.values(this.state.conditions ?? {}).some(mine)
+    );
   }
 
   /** A boundary event fires: an interrupting one ends its host first. */
@@ -249,10 +286,21 @@ export class Transition {
     this.effects.push({ type: 'timer.delete', id });
   }
 
-  /** Runs an element's activation again after an incident on it was resolved. */
+  /** Runs an element's activation again after an incident on its input mappings was resolved. */
   reactivate(inst: ElementInstance): void {
     const el = this.element(inst.elementId);
     if (el.inputs.length && !this.applyInputs(inst, el.inputs)) return;
+    this.resumeActivation(inst);
+  }
+
+  /**
+   * Finishes an activation that stopped at an incident: arms the boundary events not yet armed
+   * (an inner instance of a multi-instance body has none, the body holds them), then runs the
+   * behaviour's activation.
+   */
+  resumeActivation(inst: ElementInstance): void {
+    const el = this.element(inst.elementId);
+    if (inst.loop === undefined && !this.attachBoundaries(inst, el)) return;
     behaviorOf(el).activate(this, inst, el);
   }
 
@@ -282,6 +330,7 @@ export class Transition {
     const flows = behavior.leave ? behavior.leave(this, inst, el) : this.defaultLeave(inst, el);
     if (flows === null) return;
     this.history(el.id, el.type, 'completed');
+    keepCompleted(this, inst, el);
     this.remove(inst);
     for (const flowId of flows) this.take(flowId, inst.scope);
     if (flows.length === 0) this.checkScope(inst.scope);
@@ -413,12 +462,14 @@ export class Transition {
   remove(inst: ElementInstance): void {
     delete this.state.elements[inst.key];
     delete this.state.vars[inst.key];
+    releaseScope(this, inst.key);
     for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
       if (timer.elementInstance === inst.key) this.deleteTimer(id);
     }
     for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) {
       if (sub.elementInstance === inst.key) this.deleteSubscription(id);
     }
+    disarmConditions(this, inst.key);
   }
 
   endProcess(status: 'completed' | 'terminated' | 'canceled'): void {
@@ -429,7 +480,10 @@ export class Transition {
       // Triggers the process itself held (event sub-process starts) end with it.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === ROOT) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === ROOT) this.deleteSubscription(id);
+      disarmConditions(this, ROOT);
     }
+    // Nothing is left to compensate once the process has ended.
+    delete this.state.compensable;
     this.state.status = status;
     this.state.endedAt = this.iso;
     this.effects.push({ type: 'instance.ended', status });
@@ -508,16 +562,23 @@ export class Transition {
     for (let k: string | undefined = scope; k; k = this.state.elements[k]?.scope) {
       const v = this.state.vars[k];
       if (v && top in v) {
-        setPath(v, name, value);
+        this.write(k, v, name, value);
         return;
       }
       if (k === ROOT) break;
     }
-    setPath((this.state.vars[ROOT] ??= {}), name, value);
+    this.write(ROOT, (this.state.vars[ROOT] ??= {}), name, value);
   }
 
   setLocal(scope: string, name: string, value: Json): void {
-    setPath((this.state.vars[scope] ??= {}), name, value);
+    this.write(scope, (this.state.vars[scope] ??= {}), name, value);
+  }
+
+  /** Every write into an existing scope goes through here, so armed conditions see the change. */
+  private write(scope: string, vars: Variables, name: string, value: Json): void {
+    const changed = watchVariable(this, scope, vars, name);
+    setPath(vars, name, value);
+    changed?.();
   }
 
   evaluate(e: Expr, inst: ElementInstance, what: string): { ok: true; value: Json } | { ok: false } {
@@ -612,6 +673,7 @@ export class Transition {
       const start = this.element(esp.startEvent);
       if (start.timer) this.openTimer(scopeInst, start);
       else if (start.message) this.openSubscription(scopeInst, start);
+      else if (start.conditional) armCondition(this, scopeInst.key, start);
     }
   }
 
@@ -627,6 +689,7 @@ export class Transition {
       // An interrupting event sub-process also closes its siblings' triggers.
       for (const [id, timer] of Object.entries(this.state.timers ?? {})) if (timer.elementInstance === scopeInst.key) this.deleteTimer(id);
       for (const [id, sub] of Object.entries(this.state.subscriptions ?? {})) if (sub.elementInstance === scopeInst.key) this.deleteSubscription(id);
+      disarmConditions(this, scopeInst.key);
     }
     const espInst = this.activate(esp, scopeInst.key);
     if (espInst.incident) return;

@@ -38,6 +38,7 @@ import type {
   InstanceFilter,
   JobActivation,
   Store,
+  StoreCounts,
   TaskFilter,
   TimerNext,
 } from './port.ts';
@@ -59,7 +60,9 @@ import type { CommitFaults, InstanceDoc } from './mongo/commits.ts';
 import { MongoJobs } from './mongo/jobs.ts';
 import { historyQuery, incidentQuery, instanceQuery, limitOf, subscriptionQuery } from './mongo/queries.ts';
 import { COLLECTIONS, ensureIndexes } from './mongo/schema.ts';
+import { MongoRetention } from './mongo/retention.ts';
 import { listTasks } from './mongo/tasks.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { MongoTimers } from './mongo/timers.ts';
 
 export interface MongoStoreOptions {
@@ -129,6 +132,7 @@ class MongoDbStore implements MongoStore {
   private readonly claims: Claims;
   private readonly jobRecords: MongoJobs;
   private readonly timerRecords: MongoTimers;
+  private readonly retention: MongoRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
   private readonly timerListeners = new Set<(ids: string[]) => Promise<void>>();
   private sweep: NodeJS.Timeout | null = null;
@@ -145,6 +149,7 @@ class MongoDbStore implements MongoStore {
     this.claims = new Claims(db);
     this.jobRecords = new MongoJobs(db.collection<StoredDoc>(COLLECTIONS.jobs), this.claims);
     this.timerRecords = new MongoTimers(db.collection<StoredDoc>(COLLECTIONS.timers), this.claims, timersChanged);
+    this.retention = new MongoRetention(db, this.commits);
   }
 
   onTimersChanged(listener: (ids: string[]) => Promise<void>): () => void {
@@ -262,6 +267,11 @@ class MongoDbStore implements MongoStore {
     return doc ? definitionFromDoc(doc) : null;
   }
 
+  async findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null> {
+    const doc = await this.db.collection<StoredDoc>(COLLECTIONS.definitions).findOne({ key, versionTag }, { sort: { version: -1 } });
+    return doc ? definitionFromDoc(doc) : null;
+  }
+
   async listDefinitions(key?: string): Promise<DefinitionRecord[]> {
     const filter = key === undefined ? {} : { key };
     const docs = await this.db
@@ -313,7 +323,7 @@ class MongoDbStore implements MongoStore {
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
     if (filter.processInstanceId !== undefined) await this.commits.settle(filter.processInstanceId);
-    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), filter);
+    return listTasks(this.db.collection<StoredDoc>(COLLECTIONS.tasks), simplifyTaskFilter(filter));
   }
 
   getJob(key: string): Promise<JobRecord | null> {
@@ -390,6 +400,16 @@ class MongoDbStore implements MongoStore {
       .find(filter, { sort, projection: { _id: 0 } })
       .toArray();
     return docs as unknown as HistoryRecord[];
+  }
+
+  // --- Retention ---------------------------------------------------------------------------
+
+  purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]> {
+    return this.retention.purge(endedBefore, limit);
+  }
+
+  countRecords(): Promise<StoreCounts> {
+    return this.retention.counts();
   }
 
   // --- Collections -------------------------------------------------------------------------

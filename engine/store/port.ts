@@ -37,6 +37,12 @@ export interface DeploymentRecord {
   resources: DeploymentResource[];
   deployedAt: string;
   deployedBy: string | null;
+  /**
+   * Every process of the deployment with the version it resolved to, unchanged ones included
+   * (they keep an earlier deployment's version): what call activities bound to `deployment` start.
+   * Empty for deployments written before Karvon recorded it.
+   */
+  processes: Array<{ key: string; version: number }>;
 }
 
 export interface DefinitionRecord {
@@ -52,6 +58,8 @@ export interface DefinitionRecord {
   hash: string;
   deployedAt: string;
   deployedBy: string | null;
+  /** The process's `zeebe:versionTag` value; call activities can bind to it. */
+  versionTag: string | null;
 }
 
 export interface InstanceFilter {
@@ -78,6 +86,17 @@ export interface IncidentFilter {
   state?: IncidentRecord['state'];
   processInstanceId?: string;
   limit?: number;
+}
+
+/** How many records a store holds, per kind: what retention keeps from growing. */
+export interface StoreCounts {
+  instances: number;
+  tasks: number;
+  jobs: number;
+  incidents: number;
+  subscriptions: number;
+  timers: number;
+  history: number;
 }
 
 export interface JobActivation {
@@ -133,6 +152,8 @@ export interface Store {
   getDefinition(id: string): Promise<DefinitionRecord | null>;
   findDefinition(key: string, version?: number): Promise<DefinitionRecord | null>;
   listDefinitions(key?: string): Promise<DefinitionRecord[]>;
+  /** The highest version of a process whose `versionTag` is exactly `versionTag`, or null. */
+  findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null>;
 
   // Instances
   /** Inserts a new instance (rev must be 1) with its first effects. */
@@ -177,6 +198,17 @@ export interface Store {
   getIncident(id: string): Promise<IncidentRecord | null>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   history(instanceId: string): Promise<HistoryRecord[]>;
+
+  // Retention
+  /**
+   * Deletes up to `limit` instances that ended before `endedBefore` (ISO time), oldest end first,
+   * with their tasks, jobs, incidents, subscriptions, timers and history. Active instances and
+   * their records are never touched, nor is anything outside the engine's records (collections,
+   * deployments). Safe to run on several nodes at once; returns the ids this call removed.
+   */
+  purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]>;
+  /** Record counts per kind; a full count, meant for checks and benchmarks, not hot paths. */
+  countRecords(): Promise<StoreCounts>;
 
   // Generic collections for users, sessions, CRM, ERP and so on
   collection<T extends Doc>(spec: CollectionSpec): DocCollection<T>;

@@ -29,6 +29,7 @@ import type {
   InstanceFilter,
   JobActivation,
   Store,
+  StoreCounts,
   TaskFilter,
   TimerNext,
 } from './port.ts';
@@ -39,6 +40,8 @@ import type { RecordTable, Row } from './sqlite/records.ts';
 import { migrate } from './sqlite/schema.ts';
 import { Conditions, isUniqueViolation, limitParam, StatementCache } from './sqlite/statements.ts';
 import { definitionTable, deploymentTable, incidentTable } from './sqlite/tables.ts';
+import { SqliteRetention } from './sqlite/retention.ts';
+import { simplifyTaskFilter } from './task-filter.ts';
 import { TaskRecords } from './sqlite/tasks.ts';
 import { TimerRecords } from './sqlite/timers.ts';
 import { SubscriptionRecords } from './sqlite/subscriptions.ts';
@@ -102,6 +105,7 @@ class SqliteStore implements Store {
   private readonly timers: TimerRecords;
   private readonly deployments: RecordTable<DeploymentRecord>;
   private readonly definitions: RecordTable<DefinitionRecord>;
+  private readonly retention: SqliteRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
 
   private readonly insertInstanceStmt: Statement<InstanceRow>;
@@ -115,6 +119,7 @@ class SqliteStore implements Store {
   private readonly deploymentByHashStmt: Statement<[string], Row>;
   private readonly latestDefinitionStmt: Statement<[string], Row>;
   private readonly definitionByVersionStmt: Statement<[string, number], Row>;
+  private readonly definitionByTagStmt: Statement<[string, string], Row>;
 
   private readonly createTx;
   private readonly commitTx;
@@ -131,6 +136,7 @@ class SqliteStore implements Store {
     this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
+    this.retention = new SqliteRetention(db);
 
     this.insertInstanceStmt = db.prepare(
       `INSERT INTO instances (id, rev, process_key, version, definition_id, business_key, state,
@@ -162,6 +168,9 @@ class SqliteStore implements Store {
     );
     this.latestDefinitionStmt = db.prepare(
       `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? ORDER BY version DESC LIMIT 1`,
+    );
+    this.definitionByTagStmt = db.prepare(
+      `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? AND version_tag = ? ORDER BY version DESC LIMIT 1`,
     );
     this.definitionByVersionStmt = db.prepare(
       `SELECT ${this.definitions.columnList} FROM definitions WHERE key = ? AND version = ?`,
@@ -195,7 +204,7 @@ class SqliteStore implements Store {
 
   async findDeploymentByHash(hash: string): Promise<DeploymentRecord | null> {
     const row = this.deploymentByHashStmt.get(hash);
-    return row ? this.deployments.fromRow(row) : null;
+    return row ? withProcesses(this.deployments.fromRow(row)) : null;
   }
 
   async saveDeployment(deployment: DeploymentRecord, definitions: DefinitionRecord[]): Promise<void> {
@@ -208,7 +217,8 @@ class SqliteStore implements Store {
   }
 
   async getDeployment(id: string): Promise<DeploymentRecord | null> {
-    return this.deployments.get(id);
+    const deployment = this.deployments.get(id);
+    return deployment ? withProcesses(deployment) : null;
   }
 
   async getDefinition(id: string): Promise<DefinitionRecord | null> {
@@ -220,6 +230,11 @@ class SqliteStore implements Store {
       version === undefined
         ? this.latestDefinitionStmt.get(key)
         : this.definitionByVersionStmt.get(key, version);
+    return row ? this.definitions.fromRow(row) : null;
+  }
+
+  async findDefinitionByVersionTag(key: string, versionTag: string): Promise<DefinitionRecord | null> {
+    const row = this.definitionByTagStmt.get(key, versionTag);
     return row ? this.definitions.fromRow(row) : null;
   }
 
@@ -271,7 +286,7 @@ class SqliteStore implements Store {
   }
 
   async listTasks(filter: TaskFilter): Promise<TaskRecord[]> {
-    return this.tasks.list(filter);
+    return this.tasks.list(simplifyTaskFilter(filter));
   }
 
   async getJob(key: string): Promise<JobRecord | null> {
@@ -340,6 +355,18 @@ class SqliteStore implements Store {
 
   async history(instanceId: string): Promise<HistoryRecord[]> {
     return this.listHistoryStmt.all(instanceId).map(toHistory);
+  }
+
+  // --- Retention ---------------------------------------------------------------------------
+
+  async purgeEndedInstances(endedBefore: string, limit: number): Promise<string[]> {
+    // Commits queued for this turn go first: the purge then sees every instance's latest state.
+    this.groupCommit.flush();
+    return this.retention.purge(endedBefore, limit);
+  }
+
+  async countRecords(): Promise<StoreCounts> {
+    return this.retention.counts();
   }
 
   // --- Collections -------------------------------------------------------------------------
@@ -435,6 +462,11 @@ class SqliteStore implements Store {
       record.at,
     );
   }
+}
+
+/** Deployments written before schema 6 have no process list. */
+function withProcesses(deployment: DeploymentRecord): DeploymentRecord {
+  return { ...deployment, processes: deployment.processes ?? [] };
 }
 
 function deploymentConflict(message: string, deployment: DeploymentRecord): ConflictError {

@@ -5,6 +5,7 @@
 import express, { type RequestHandler } from 'express';
 import { ValidationError } from '../../engine/errors.ts';
 import { UnsupportedMediaTypeError } from './errors.ts';
+import { checkBodyDepth } from './json-limits.ts';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -14,9 +15,9 @@ function carriesBody(headers: Record<string, string | string[] | undefined>): bo
   return typeof length === 'string' && Number(length) > 0;
 }
 
-export function jsonBody(limit: number): RequestHandler[] {
+export function jsonBody(limit: number, maxDepth: number): RequestHandler[] {
   const parse = express.json({ limit, strict: false, type: isJsonType });
-  return [gateOn(isJsonType), parse, guard];
+  return [gateOn(isJsonType), parse, guard(maxDepth)];
 }
 
 /**
@@ -24,9 +25,9 @@ export function jsonBody(limit: number): RequestHandler[] {
  * outbound webhooks can post nothing else). `extended` reads `auth[domain]` as nested objects;
  * the same reserved-key guard runs after it.
  */
-export function formBody(limit: number): RequestHandler[] {
+export function formBody(limit: number, maxDepth: number): RequestHandler[] {
   const parse = express.urlencoded({ limit, extended: true, type: isFormType, parameterLimit: 1000 });
-  return [gateOn(isFormType), parse, guard];
+  return [gateOn(isFormType), parse, guard(maxDepth)];
 }
 
 function gateOn(accepts: (req: { headers: Record<string, string | string[] | undefined> }) => boolean): RequestHandler {
@@ -44,7 +45,8 @@ function gateOn(accepts: (req: { headers: Record<string, string | string[] | und
   };
 }
 
-const guard: RequestHandler = (req, _res, next) => {
+const guard = (maxDepth: number): RequestHandler => (req, _res, next) => {
+  checkBodyDepth(req.body, maxDepth);
   const bad = findForbiddenKey(req.body);
   if (bad !== null) {
     next(new ValidationError(`The key "${bad.key}" is not allowed in a request body.`, [

@@ -15,15 +15,19 @@ export class UnauthenticatedError extends KarvonError {
 
 export class TooManyRequestsError extends KarvonError {
   readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
-    super(429, 'TOO_MANY_REQUESTS', message);
+  constructor(message: string, retryAfterSeconds: number, code = 'TOO_MANY_REQUESTS') {
+    super(429, code, message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 export class PayloadTooLargeError extends KarvonError {
   constructor(limit: number) {
-    super(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+    super(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The request body is larger than ${limit} bytes (${(limit / 1024 / 1024).toFixed(1)} MB), the limit for this route (KARVON_BODY_LIMIT, or KARVON_DEPLOY_BODY_LIMIT for deployments).`,
+    );
   }
 }
 

@@ -5,15 +5,21 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { ForbiddenError } from '../../engine/errors.ts';
+import type { Admission } from './admission.ts';
 import { formBody, jsonBody } from './body.ts';
 import { UnauthenticatedError } from './errors.ts';
 import type { AuthUser, Reply, RequestContext, Route } from './route.ts';
+import { checkVariables, type VariableLimits } from './json-limits.ts';
 import { compileValidator, validationFailed, type Part, type Validator } from './validation.ts';
 
 export interface MountOptions {
   authenticate(token: string): Promise<AuthUser | null>;
   bodyLimit: number;
   deployBodyLimit: number;
+  maxJsonDepth: number;
+  variables: VariableLimits;
+  /** Turns requests away with 429 past its bound; exempt routes and streams skip it. */
+  admission: Admission;
 }
 
 /** What the request-context middleware (app.ts) leaves on every request. */
@@ -83,6 +89,7 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
     };
     const details = (['params', 'query', 'body'] as const).flatMap((part) => validators[part]?.(input[part]) ?? []);
     if (details.length > 0) throw validationFailed(details);
+    checkVariables(input.body, options.variables);
 
     const l = locals(res);
     const ctx: RequestContext = {
@@ -103,8 +110,10 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
   };
 
   const needsBody = route.body !== undefined;
-  const body = route.bodyType === 'form' ? formBody(limit) : jsonBody(limit);
-  return [authenticate, ...(needsBody ? body : []), run];
+  const body = route.bodyType === 'form' ? formBody(limit, options.maxJsonDepth) : jsonBody(limit, options.maxJsonDepth);
+  // Admission comes first: under overload, not even a token lookup or a body read is spent.
+  const admitted = route.admission !== 'exempt' && route.stream === undefined;
+  return [...(admitted ? [options.admission.gate] : []), authenticate, ...(needsBody ? body : []), run];
 }
 
 /** `?state=&processKey=x` means "no state filter": forms and templated URLs send empty fields. */

@@ -54,7 +54,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   413: 'The request body is too large.',
   415: 'The request body is not JSON.',
   422: 'Valid input that the engine rejects.',
-  429: 'Too many attempts; see Retry-After.',
+  429: 'Too many requests: the server is overloaded (code OVERLOADED) or attempts are throttled; see Retry-After.',
 };
 
 export interface OpenApiInfo {
@@ -99,6 +99,7 @@ export function buildOpenApi(routes: Route[], info: OpenApiInfo): Record<string,
     if (route.access !== 'public') implied.push(401);
     if (Array.isArray(route.access)) implied.push(403);
     if (route.body) implied.push(413, 415);
+    if (route.admission !== 'exempt' && !route.stream) implied.push(429);
     for (const status of implied) {
       responses[status] ??= errorResponse(status, toRef);
     }

@@ -64,6 +64,11 @@ interface RouteBase {
   bodyLimit?: 'default' | 'deployment';
   /** How the body is encoded; JSON unless a caller can send nothing else (Bitrix24 robots). */
   bodyType?: 'json' | 'form';
+  /**
+   * `exempt`: served even when the server is overloaded (health, metrics, the OpenAPI document),
+   * so operators can see it. Streams are always exempt.
+   */
+  admission?: 'exempt';
   responses: Record<number, ResponseSpec>;
 }
 

@@ -1,4 +1,4 @@
-// Process instances: start, list, read, history, cancel.
+// Process instances: start, list, read, history, set variables, cancel.
 
 import type { Variables } from '../../engine/types.ts';
 import type { RouteModule } from '../context.ts';
@@ -12,9 +12,21 @@ const startRequest = named('StartInstanceRequest', {
   properties: {
     processKey: { type: 'string', minLength: 1, maxLength: 255 },
     version: { type: 'integer', minimum: 1 },
+    versionTag: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'Start the highest version whose process carries this zeebe:versionTag; not together with version.',
+    },
     businessKey: { type: 'string', minLength: 1, maxLength: 255 },
     variables,
   },
+} as const);
+
+const setVariablesRequest = named('SetVariablesRequest', {
+  type: 'object',
+  required: ['variables'],
+  properties: { variables },
 } as const);
 
 const listQuery = {
@@ -44,7 +56,8 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
     body: startRequest,
     responses: {
       201: { description: 'Started.', schema: instanceSummary },
-      404: { description: 'No such process or version.' },
+      400: { description: 'Both version and versionTag given.' },
+      404: { description: 'No such process, version or version tag.' },
     },
     handler: async ({ user, body }) =>
       created(await instances.start(user!, { ...body, variables: body.variables as Variables | undefined })),
@@ -88,6 +101,23 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
       404: { description: 'No such instance.' },
     },
     handler: async ({ user, params }) => ok(await instances.history(user!, params.id)),
+  }),
+  defineRoute({
+    operationId: 'setInstanceVariables',
+    method: 'post',
+    path: '/api/process-instances/{id}/variables',
+    summary: 'Set variables on a running instance',
+    description: 'Creates or updates the given variables on the process scope. Conditional events that read them are evaluated before the call returns, so the instance returned may already have moved on.',
+    tags: ['instances'],
+    access: ['admin', 'analyst'],
+    params: idParams,
+    body: setVariablesRequest,
+    responses: {
+      200: { description: 'The instance after the change.', schema: instanceDetail },
+      404: { description: 'No such instance.' },
+      409: { description: 'The instance has already ended.' },
+    },
+    handler: async ({ params, body }) => ok(await instances.setVariables(params.id, body.variables as Variables)),
   }),
   defineRoute({
     operationId: 'cancelInstance',

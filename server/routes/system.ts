@@ -6,6 +6,7 @@ import { defineRoute, ok } from '../http/route.ts';
 export const systemRoutes: RouteModule = (app) => [
   defineRoute({
     operationId: 'health',
+    admission: 'exempt',
     method: 'get',
     path: '/health',
     summary: 'Liveness: 200 while the server is up',
@@ -25,6 +26,7 @@ export const systemRoutes: RouteModule = (app) => [
   }),
   defineRoute({
     operationId: 'metrics',
+    admission: 'exempt',
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics',
@@ -38,6 +40,7 @@ export const systemRoutes: RouteModule = (app) => [
   }),
   defineRoute({
     operationId: 'openApi',
+    admission: 'exempt',
     method: 'get',
     path: '/api/openapi.json',
     summary: 'This document',

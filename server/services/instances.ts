@@ -12,6 +12,7 @@ import type { AuthUser } from '../http/route.ts';
 export interface StartInput {
   processKey: string;
   version?: number;
+  versionTag?: string;
   businessKey?: string;
   variables?: Variables;
 }
@@ -56,6 +57,11 @@ export class InstanceService {
     await this.engine.cancelInstance(id);
     const { variables: _v, activeElements: _a, incidents: _i, ...summary } = await this.engine.getInstance(id);
     return summary;
+  }
+
+  async setVariables(id: string, variables: Variables): Promise<InstanceDetail> {
+    await this.engine.setVariables(id, variables);
+    return this.engine.getInstance(id);
   }
 
   private async assertCanRead(user: AuthUser, instance: InstanceSummary): Promise<void> {

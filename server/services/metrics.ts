@@ -9,6 +9,8 @@ export class Metrics {
   private readonly commands: Counter<'command' | 'outcome'>;
   private readonly commandSeconds: Histogram<'command'>;
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  private readonly overloadRejections: Counter;
+  private readonly purged: Counter;
 
   private readonly unsubscribe: () => void;
 
@@ -33,6 +35,16 @@ export class Metrics {
       help: 'HTTP request latency by route template and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.overloadRejections = new Counter({
+      name: 'karvon_http_overload_rejections_total',
+      help: 'API requests answered 429 OVERLOADED because too many were in flight.',
+      registers,
+    });
+    this.purged = new Counter({
+      name: 'karvon_retention_purged_instances_total',
+      help: 'Ended instances this node removed with their records under the retention period (KARVON_RETENTION_DAYS).',
       registers,
     });
     // The engine times every command it applies (start, completeTask, completeJob, ...).
@@ -71,12 +83,20 @@ export class Metrics {
     this.commandSeconds.observe({ command }, seconds);
   }
 
+  observePurged(instances: number): void {
+    this.purged.inc(instances);
+  }
+
   close(): void {
     this.unsubscribe();
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requestSeconds.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeOverload(): void {
+    this.overloadRejections.inc();
   }
 
   async text(): Promise<string> {

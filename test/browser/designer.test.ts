@@ -358,7 +358,7 @@ describe('designer (browser)', function () {
       headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ resources: [{ name: 'probe.bpmn', content: xml.replaceAll('designer_unsupported', 'designer_probe') }] }),
     });
-    // Compensation: Camunda 8 runs it, Karvon does not yet (docs/bpmn-coverage.md).
+    // A DMN business rule task: Camunda 8 runs it, Karvon does not (docs/bpmn-coverage.md).
     expect(probe.status, 'the fixture must use something the engine rejects').to.equal(422);
     await page.evaluate(`window.karvonModeler.importXML(${JSON.stringify(xml)})`);
     page.once('dialog', (d) => void d.accept());
@@ -368,6 +368,42 @@ describe('designer (browser)', function () {
     const elementId = (await engine.getAttribute('data-element'))!;
     await engine.click();
     await page.locator(`.djs-element.selected[data-element-id="${elementId}"]`).waitFor();
+  });
+
+  it('does not flag the conditional events the engine executes, and flags the one it rejects', async () => {
+    // given a diagram (at the designer's Zeebe 8.6 level) with a conditional boundary event, an intermediate conditional catch event and a
+    // process-level conditional start event, of which the engine refuses only the last
+    const cond = '<bpmn:conditionalEventDefinition><bpmn:condition>=go</bpmn:condition></bpmn:conditionalEventDefinition>';
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="d_cond" targetNamespace="http://bpmn.io/schema/bpmn" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">
+  <bpmn:process id="designer_conditional" name="Conditional" isExecutable="true">
+    <bpmn:startEvent id="rootStart" name="Ready">${cond}</bpmn:startEvent>
+    <bpmn:userTask id="review" name="Review"/>
+    <bpmn:intermediateCatchEvent id="wait" name="Stock reserved">${cond}</bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end" name="Done"/>
+    <bpmn:boundaryEvent id="changed" name="Changed" attachedToRef="review">${cond}</bpmn:boundaryEvent>
+    <bpmn:endEvent id="end2" name="Changed"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="rootStart" targetRef="review"/><bpmn:sequenceFlow id="f1" sourceRef="review" targetRef="wait"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/><bpmn:sequenceFlow id="f3" sourceRef="changed" targetRef="end2"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="plane" bpmnElement="designer_conditional">
+    <bpmndi:BPMNShape id="rootStart_di" bpmnElement="rootStart"><dc:Bounds x="100" y="100" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="review_di" bpmnElement="review"><dc:Bounds x="200" y="78" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="wait_di" bpmnElement="wait"><dc:Bounds x="360" y="100" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="460" y="100" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="changed_di" bpmnElement="changed"><dc:Bounds x="232" y="140" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end2_di" bpmnElement="end2"><dc:Bounds x="232" y="240" width="36" height="36"/></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+    // when it is opened in the designer and checked
+    if (!(await page.evaluate('Boolean(window.karvonModeler)'))) await signInDesigner(page, server.url);
+    await page.evaluate(`window.karvonModeler.importXML(${JSON.stringify(xml)})`);
+    await page.locator('.problem-list .problem[data-element="rootStart"]').first().waitFor();
+    // then the compatibility check flags only the process-level conditional start event
+    const compat = await page.evaluate<string[]>(
+      `window.karvonModeler.get('karvonProblems').all().filter((p) => p.rule === 'camunda-compat/element-type').map((p) => p.id)`,
+    );
+    expect(compat).to.deep.equal(['rootStart']);
   });
 
   it('round-trips every MIWG reference diagram without losing elements', async function () {

@@ -34,9 +34,9 @@ describe('deploy-time compilation', () => {
       <bpmn:exclusiveGateway id="g"/>
       ${serviceTask('a', 'x')}${serviceTask('b', 'y')}
       <bpmn:complexGateway id="cx"/>
-      <bpmn:intermediateCatchEvent id="wait"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+      <bpmn:endEvent id="cancelEnd"><bpmn:cancelEventDefinition/></bpmn:endEvent>
       ${flow('f0', 's', 'noType')}${flow('f1', 'noType', 'g')}${flow('c1', 'g', 'a', '=amount >')}${flow('c2', 'g', 'b')}
-      ${flow('lost', 'a', 'nowhere')}${flow('f3', 'b', 'cx')}${flow('f4', 'cx', 'wait')}`);
+      ${flow('lost', 'a', 'nowhere')}${flow('f3', 'b', 'cx')}${flow('f4', 'cx', 'cancelEnd')}`);
     const { problems, models } = await compile(xml);
     expect(models).to.have.length(0);
     const summary = problems.map((p) => `${p.elementId}|${p.elementType}|${p.message}`);
@@ -44,7 +44,7 @@ describe('deploy-time compilation', () => {
     expect(summary.some((s) => s.startsWith("c1|bpmn:SequenceFlow|condition '=amount >' does not parse"))).to.equal(true, summary.join('\n'));
     expect(summary).to.include("g|bpmn:ExclusiveGateway|sequence flow 'c2' leaves the gateway without a condition and is not its default flow");
     expect(summary).to.include('cx|bpmn:ComplexGateway|bpmn:ComplexGateway is not executed by Karvon');
-    expect(summary).to.include('wait|bpmn:IntermediateCatchEvent|conditional IntermediateCatchEvent is not executed by Karvon yet');
+    expect(summary).to.include('cancelEnd|bpmn:EndEvent|cancel EndEvent is not executed by Karvon yet');
     expect(summary).to.include('lost|bpmn:SequenceFlow|targetRef does not name an element of this process');
   });
 
@@ -72,5 +72,31 @@ describe('deploy-time compilation', () => {
     expect(m.startEvent).to.equal('s');
     expect(m.elements.get('t')!.job!.type.feel).to.equal(true);
     expect(Object.isFrozen(m.elements.get('t'))).to.equal(true);
+  });
+
+  it('a rejected start event is the only problem its scope reports, not also a missing start', async () => {
+    const compensationStart = '<bpmn:startEvent id="undo-start"><bpmn:compensateEventDefinition/></bpmn:startEvent>';
+    const { problems } = await compile(
+      bpmn('p', `<bpmn:startEvent id="s"/>${serviceTask('t', 'work')}<bpmn:endEvent id="e"/>${flow('f1', 's', 't')}${flow('f2', 't', 'e')}
+        <bpmn:subProcess id="esp" triggeredByEvent="true">${compensationStart}<bpmn:endEvent id="esp-end"/>${flow('f3', 'undo-start', 'esp-end')}</bpmn:subProcess>`),
+    );
+    expect(problems).to.deep.equal([
+      {
+        elementId: 'undo-start',
+        elementType: 'bpmn:StartEvent',
+        message: 'compensation event sub-processes are not executed: Camunda 8 does not support them either; throw compensation from an error event sub-process instead',
+      },
+    ]);
+    // Two start events, one of them rejected, are still two for the event sub-process.
+    const two = await compile(
+      bpmn('p', `<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>${flow('f1', 's', 'e')}
+        <bpmn:subProcess id="esp" triggeredByEvent="true">${compensationStart}
+          <bpmn:startEvent id="late"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+          <bpmn:endEvent id="esp-end"/>${flow('f3', 'undo-start', 'esp-end')}${flow('f4', 'late', 'esp-end')}</bpmn:subProcess>`),
+    );
+    expect(two.problems.map((p) => [p.elementId, p.message.slice(0, 40)])).to.deep.equal([
+      ['undo-start', 'compensation event sub-processes are not'],
+      ['esp', "event sub-process 'esp' needs exactly on"],
+    ]);
   });
 });

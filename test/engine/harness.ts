@@ -124,6 +124,8 @@ export class Sim {
       joins: Object.keys(s.joins).length,
       timers: Object.keys(s.timers ?? {}).length,
       subscriptions: Object.keys(s.subscriptions ?? {}).length,
+      conditions: Object.keys(s.conditions ?? {}).length,
+      compensable: (s.compensable ?? []).length,
     };
     if (Object.values(left).some((n) => n > 0)) throw new Error(`instance ${s.status} but state left behind: ${JSON.stringify(left)}`);
   }

@@ -38,4 +38,20 @@ describe('MIWG reference diagrams', function () {
     }
     expect(tally.deployed + tally.rejected).to.equal(21);
   });
+
+  it('C.6.0: the compensation event sub-process is one problem on its start event, no follow-on on the sub-process', async () => {
+    const parsed = await parseBpmnXml('C.6.0.bpmn', readFileSync(corpus + 'C.6.0.bpmn', 'utf8'));
+    const { problems } = compileDefinitions(parsed.definitions, parsed.warnings);
+    const onHandler = problems.filter((p) => ['_8af17ed4-6e13-463b-8333-d397b3002c65', '_e880bf53-84ca-4776-aa75-d1bf53172240'].includes(p.elementId));
+    expect(onHandler).to.deep.equal([
+      {
+        elementId: '_8af17ed4-6e13-463b-8333-d397b3002c65',
+        elementType: 'bpmn:StartEvent',
+        message: 'compensation event sub-processes are not executed: Camunda 8 does not support them either; throw compensation from an error event sub-process instead',
+      },
+    ]);
+    // Every other problem names a different element once for each distinct reason.
+    const keys = problems.map((p) => `${p.elementId}|${p.message}`);
+    expect(new Set(keys).size).to.equal(keys.length);
+  });
 });

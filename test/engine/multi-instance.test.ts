@@ -79,4 +79,23 @@ describe('multi-instance', () => {
     expect(sim.active()).to.deep.equal(['done']);
     expect(sim.vars().results).to.deep.equal(['TEA', 'RICE', 'SILK']);
   });
+
+  it('a parallel call activity keeps every result when children hand back a stale copy of the collection', async () => {
+    // Each child starts with the parent's variables, the half-filled output collection among them,
+    // and (propagateAllChildVariables) hands them all back: that copy must not overwrite the results.
+    const m = await model(bpmn('p', `<bpmn:startEvent id="s"/>
+      <bpmn:callActivity id="check"><bpmn:extensionElements><zeebe:calledElement processId="child"/></bpmn:extensionElements>${mi(false)}</bpmn:callActivity>
+      ${userTask('done')}${flow('f0', 's', 'check')}${flow('f1', 'check', 'done')}`));
+    const sim = new Sim(m).start({ lines });
+    const calls = Object.values(sim.s.elements).filter((e) => e.elementId === 'check' && e.child);
+    expect(calls).to.have.length(3);
+    for (const c of [calls[2], calls[0], calls[1]]) {
+      const snapshot = { ...sim.s.vars[c.scope], ...sim.s.vars[c.key], results: [null, null, null] };
+      sim.apply({ type: 'childCompleted', elementInstance: c.key, childId: c.child!, variables: { ...snapshot, reserved: `${(sim.s.vars[c.key].line as { sku: string }).sku}-ok` } });
+    }
+    expect(sim.active()).to.deep.equal(['done']);
+    expect(sim.vars().results).to.deep.equal(['TEA-ok', 'RICE-ok', 'SILK-ok']);
+    sim.completeTask('done');
+    sim.assertClean();
+  });
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
-import { startServer, type RunningServer } from '../../server/bootstrap.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../server/bootstrap.ts';
 import { defaultConfig, type ServerConfig } from '../../server/config.ts';
 import { freshDatabaseName } from '../engine/backends.ts';
 
@@ -37,7 +37,8 @@ export class TestServer {
     private readonly mongo: { url: string; db: string } | null = null,
   ) {}
 
-  static async start(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  /** `options.modules` replaces the route table (tests add routes of their own). */
+  static async start(overrides: Partial<ServerConfig> = {}, options: Pick<StartOptions, 'modules'> = {}): Promise<TestServer> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'karvon-server-test-'));
     // With MONGODB_URL set (npm run test:mongo) the API suites run on MongoDB, a database per server.
     const mongodbUrl = process.env.MONGODB_URL?.trim() || null;
@@ -51,7 +52,7 @@ export class TestServer {
       designerDir: path.join(dir, 'no-designer'),
       ...overrides,
     });
-    const running = await startServer(config, { logger: pino({ level: 'silent' }) });
+    const running = await startServer(config, { logger: pino({ level: 'silent' }), ...options });
     return new TestServer(running, dir, config.mongodbUrl && config.mongodbDb ? { url: config.mongodbUrl, db: config.mongodbDb } : null);
   }
 

@@ -16,7 +16,7 @@ describe('server: configuration', () => {
     expect(c.dataDir).to.equal(path.resolve('./data'));
     expect(c.tokenTtlMs).to.equal(12 * 3600_000);
     expect(c.bodyLimit).to.equal(1024 * 1024);
-    expect(c.deployBodyLimit).to.equal(5 * 1024 * 1024);
+    expect(c.deployBodyLimit).to.equal(10 * 1024 * 1024);
     const d = readConfig({ PORT: '8080', KARVON_DATA_DIR: '/tmp/k', KARVON_DEMO: '1', KARVON_TEST_CLOCK: '1', MONGODB_URL: 'mongodb://x' });
     expect(d).to.include({ port: 8080, dataDir: '/tmp/k', demo: true, testClock: true, mongodbUrl: 'mongodb://x' });
   });

@@ -662,6 +662,69 @@ export function storeContract(
       });
     });
 
+    describe('retention', () => {
+      /** An instance with one of each derived record, ended at `endedAt` (or still active). */
+      async function withRecords(id: string, endedAt: string | null): Promise<void> {
+        const effects: Effect[] = [
+          put.task(task(`${id}-t`, { processInstanceId: id, candidateGroups: ['sales'], candidateUsers: ['bob'] })),
+          put.job(job(`${id}-j`, { processInstanceId: id })),
+          put.incident(incident(`${id}-i`, { processInstanceId: id })),
+          put.subscription(subscription(`${id}-s`, { processInstanceId: id })),
+          put.timer(timer(`${id}-tm`, { processInstanceId: id })),
+          put.history(history(id, 1)),
+        ];
+        const started = instance(id);
+        await store.createInstance(started, effects);
+        if (endedAt !== null) {
+          const ended = next(started, { status: 'completed', endedAt });
+          await store.commitInstance(ended, 1, [
+            { type: 'task.patch', id: `${id}-t`, patch: { state: 'completed', completedAt: endedAt } },
+            put.history(history(id, 2, { event: 'completed' })),
+          ]);
+        }
+      }
+
+      it('removes instances that ended before the cut-off with all their records, oldest first', async () => {
+        await withRecords('old-2', at(20));
+        await withRecords('old-1', at(10));
+        await withRecords('recent', at(90));
+        await withRecords('running', null);
+        const before = await store.countRecords();
+        expect(before).to.deep.equal({ instances: 4, tasks: 4, jobs: 4, incidents: 4, subscriptions: 4, timers: 4, history: 7 });
+
+        // A batch of one takes the oldest end first; the next call takes the rest below the cut-off.
+        expect(await store.purgeEndedInstances(at(60), 1)).to.deep.equal(['old-1']);
+        expect(await store.purgeEndedInstances(at(60), 100)).to.deep.equal(['old-2']);
+        expect(await store.purgeEndedInstances(at(60), 100)).to.deep.equal([]);
+
+        for (const gone of ['old-1', 'old-2']) {
+          expect(await store.getInstance(gone)).to.equal(null);
+          expect(await store.getTask(`${gone}-t`)).to.equal(null);
+          expect(await store.getJob(`${gone}-j`)).to.equal(null);
+          expect(await store.getIncident(`${gone}-i`)).to.equal(null);
+          expect(await store.history(gone)).to.deep.equal([]);
+        }
+        expect(await store.countRecords()).to.deep.equal({ instances: 2, tasks: 2, jobs: 2, incidents: 2, subscriptions: 2, timers: 2, history: 3 });
+        // What stays is whole: the recent ended instance and the running one with its open task.
+        expect((await store.getInstance('recent'))?.status).to.equal('completed');
+        expect(await store.history('running')).to.deep.equal([history('running', 1)]);
+        expect((await store.listTasks({ candidateGroups: ['sales'], state: 'open' })).map((t) => t.id)).to.deep.equal(['running-t']);
+        expect((await store.listTasks({ candidateUser: 'bob' })).map((t) => t.id).sort()).to.deep.equal(['recent-t', 'running-t']);
+        expect((await store.findSubscriptions('payment-received', 'ORD-1')).map((x) => x.id).sort()).to.deep.equal(['recent-s', 'running-s']);
+      });
+
+      it('never removes an active instance, however old, nor records outside the engine', async () => {
+        await withRecords('ancient-but-running', null);
+        const users = store.collection({ name: 'retained_users', indexes: [] });
+        await users.insert({ id: 'u-1', name: 'ann' });
+        expect(await store.purgeEndedInstances(at(100_000), 100)).to.deep.equal([]);
+        expect(await store.getInstance('ancient-but-running')).to.not.equal(null);
+        expect(await store.getTask('ancient-but-running-t')).to.not.equal(null);
+        expect(await users.get('u-1')).to.not.equal(null);
+        expect(await store.purgeEndedInstances(at(100_000), 0)).to.deep.equal([]);
+      });
+    });
+
     describe('deployments and definitions', () => {
       beforeEach(async () => {
         await store.saveDeployment(deployment('dep-1'), [
@@ -693,6 +756,20 @@ export function storeContract(
         const orders = await store.listDefinitions('order');
         expect(orders.map((d) => d.version)).to.deep.equal([1, 2]);
         expect(await store.listDefinitions('unknown')).to.deep.equal([]);
+      });
+
+      it('keeps version tags and finds the highest version carrying a tag', async () => {
+        await store.saveDeployment(deployment('dep-3', { processes: [{ key: 'order', version: 3 }, { key: 'invoice', version: 1 }] }), [
+          definition('order', 3, 'dep-3', { versionTag: 'v1' }),
+        ]);
+        await store.saveDeployment(deployment('dep-4'), [definition('order', 4, 'dep-4', { versionTag: 'v1' })]);
+        await store.saveDeployment(deployment('dep-5'), [definition('order', 5, 'dep-5', { versionTag: 'v2' })]);
+        expect(await store.findDefinitionByVersionTag('order', 'v1')).to.deep.equal(definition('order', 4, 'dep-4', { versionTag: 'v1' }));
+        expect(await store.findDefinitionByVersionTag('order', 'v2')).to.deep.equal(definition('order', 5, 'dep-5', { versionTag: 'v2' }));
+        expect(await store.findDefinitionByVersionTag('order', 'v3')).to.equal(null);
+        expect(await store.findDefinitionByVersionTag('invoice', 'v1')).to.equal(null);
+        expect(await store.getDefinition('order:3:dep-3')).to.deep.equal(definition('order', 3, 'dep-3', { versionTag: 'v1' }));
+        expect((await store.getDeployment('dep-3'))?.processes).to.deep.equal([{ key: 'order', version: 3 }, { key: 'invoice', version: 1 }]);
       });
 
       it('rejects a second deployment that claims a taken process version', async () => {

@@ -159,6 +159,7 @@ export function deployment(id: string, overrides: Partial<DeploymentRecord> = {}
     resources: [{ name: 'order.bpmn', content: '<definitions/>' }],
     deployedAt: at(0),
     deployedBy: 'analyst',
+    processes: [{ key: 'order', version: 1 }],
     ...overrides,
   };
 }
@@ -179,6 +180,7 @@ export function definition(
     hash: `xml-${key}-${version}`,
     deployedAt: at(version),
     deployedBy: 'analyst',
+    versionTag: null,
     ...overrides,
   };
 }

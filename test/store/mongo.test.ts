@@ -14,6 +14,7 @@ import type { MongoStore, MongoStoreOptions } from '../../engine/store/mongo.ts'
 import { INDEXES } from '../../engine/store/mongo/schema.ts';
 import {
   dueTimersQuery,
+  endedInstancesQuery,
   historyQuery,
   incidentQuery,
   instanceQuery,
@@ -439,6 +440,7 @@ describe('MongoDB store', function () {
       ['open incidents', 'incidents', () => [incidentQuery({ state: 'open' })], ['state']],
       ['incidents of an instance', 'incidents', () => [incidentQuery({ processInstanceId: 'pi-1' })], ['processInstanceId']],
       ['history of an instance', 'history', () => [historyQuery('pi-1')], ['processInstanceId']],
+      ['ended instances to purge', 'instances', () => [endedInstancesQuery('completed', '2026-01-01T00:00:00.000Z')], ['state']],
       ['subscriptions for a message', 'subscriptions', () => [subscriptionQuery('paid', 'ORD-7')], ['messageName', 'correlationKey']],
       ['subscriptions for a message without key', 'subscriptions', () => [subscriptionQuery('paid', null)], ['messageName']],
       ['due timers', 'timers', () => [dueTimersQuery(NOW)], null],

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../engine/store/sqlite.ts';
 import type { Store } from '../../engine/store/port.ts';
 import { instance, job, next, put, task } from './fixtures.ts';
@@ -61,6 +62,24 @@ describe('SQLite store', () => {
     const users = store.collection({ name: 'users', indexes: ['groups'], unique: ['username'] });
     expect((await users.find({ where: { groups: 'sales' } })).map((u) => u.id)).to.deep.equal(['u-1']);
     expect(await store.commitInstance(next(state), 1, [])).to.equal(true);
+  });
+
+  it('leaves no candidate rows behind when retention removes an ended instance', async () => {
+    store = await openSqliteStore({ file });
+    const started = instance('pi-1');
+    await store.createInstance(started, [put.task(task('t-1', { candidateGroups: ['sales', 'support'], candidateUsers: ['bob'] }))]);
+    await store.commitInstance(next(started, { status: 'completed', endedAt: '2025-01-01T01:00:00.000Z' }), 1, [
+      { type: 'task.patch', id: 't-1', patch: { state: 'completed', dueDate: '2025-01-02T00:00:00.000Z' } },
+    ]);
+    expect(await store.purgeEndedInstances('2025-01-02T00:00:00.000Z', 10)).to.deep.equal(['pi-1']);
+    await store.close();
+    store = undefined;
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM task_candidates').pluck().get()).to.equal(0);
+    } finally {
+      db.close();
+    }
   });
 
   it('writes nothing of a commit whose effect fails', async () => {

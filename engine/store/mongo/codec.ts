@@ -85,8 +85,10 @@ export function timerFromDoc(doc: Document): TimerRecord {
   return strip(doc, 'id') as unknown as TimerRecord;
 }
 
+/** Documents written before version tags and process lists were recorded lack those fields. */
 export function deploymentFromDoc(doc: Document): DeploymentRecord {
-  return strip(doc, 'id') as unknown as DeploymentRecord;
+  const record = strip(doc, 'id') as unknown as DeploymentRecord;
+  return { ...record, processes: record.processes ?? [] };
 }
 
 export function definitionToDoc(definition: DefinitionRecord): StoredDoc {
@@ -95,7 +97,8 @@ export function definitionToDoc(definition: DefinitionRecord): StoredDoc {
 }
 
 export function definitionFromDoc(doc: Document): DefinitionRecord {
-  return strip(doc, 'id') as unknown as DefinitionRecord;
+  const record = strip(doc, 'id') as unknown as DefinitionRecord;
+  return { ...record, versionTag: record.versionTag ?? null };
 }
 
 /** A patch sets only the fields it names; `undefined` means "not part of the patch". */

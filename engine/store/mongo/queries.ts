@@ -103,6 +103,14 @@ export function dueTimersQuery(now: number): Query {
   return { filter: { dueAt: { $lte: now } }, sort: { dueAt: 1, _id: 1 } };
 }
 
+/**
+ * Instances in one end state that ended before `endedBefore`, oldest end first: retention's
+ * batch. The state equality is what FerretDB pushes down; MongoDB walks by_state_end.
+ */
+export function endedInstancesQuery(state: string, endedBefore: string): Query {
+  return { filter: { state, endedAt: { $lt: endedBefore } }, sort: { endedAt: 1, _id: 1 } };
+}
+
 export function historyQuery(instanceId: string): Query {
   return { filter: { processInstanceId: instanceId }, sort: { seq: 1 } };
 }

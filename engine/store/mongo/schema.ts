@@ -46,6 +46,8 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { name: 'by_business_key', key: { businessKey: 1, startedAt: 1 } },
     { name: 'by_starter', key: { startedBy: 1, startedAt: 1 } },
     { name: 'by_start', key: { startedAt: 1, _id: 1 } },
+    // Retention: the oldest ended instances of one end state.
+    { name: 'by_state_end', key: { state: 1, endedAt: 1, _id: 1 } },
   ],
   [COLLECTIONS.commits]: [{ name: 'by_instance', key: { instanceId: 1, rev: 1 } }],
   [COLLECTIONS.tasks]: [
@@ -90,6 +92,7 @@ export const INDEXES: Record<string, IndexDef[]> = {
     // Two nodes deploying at once cannot both create the same version.
     { name: 'key_version', key: { key: 1, version: 1 }, unique: true },
     { name: 'by_deployment', key: { deploymentId: 1 } },
+    { name: 'by_version_tag', key: { key: 1, versionTag: 1, version: -1 } },
   ],
 };
 

@@ -193,6 +193,18 @@ const MIGRATIONS: readonly string[] = [
   UPDATE instances SET started_by = json_extract(data, '$.startedBy');
   CREATE INDEX instances_by_starter ON instances (started_by, started_at) WHERE started_by IS NOT NULL;
   `,
+  // 6: version tags of process versions and the versions each deployment resolved to, for
+  // call activities bound by version tag or by deployment.
+  `
+  ALTER TABLE definitions ADD COLUMN version_tag TEXT;
+  CREATE INDEX definitions_by_version_tag ON definitions (key, version_tag, version) WHERE version_tag IS NOT NULL;
+  ALTER TABLE deployments ADD COLUMN processes TEXT;
+  `,
+  // 7: ended instances by end time, for history retention (the oldest ended are purged first).
+  // Partial: active instances, the ones commits touch, never enter it.
+  `
+  CREATE INDEX instances_by_end ON instances (ended_at) WHERE ended_at IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -69,6 +69,7 @@ export function deploymentTable(db: Database): RecordTable<DeploymentRecord> {
     { field: 'resources', column: 'resources', json: true },
     { field: 'deployedAt', column: 'deployed_at' },
     { field: 'deployedBy', column: 'deployed_by' },
+    { field: 'processes', column: 'processes', json: true },
   ]);
 }
 
@@ -83,6 +84,7 @@ export function definitionTable(db: Database): RecordTable<DefinitionRecord> {
     { field: 'hash', column: 'hash' },
     { field: 'deployedAt', column: 'deployed_at' },
     { field: 'deployedBy', column: 'deployed_by' },
+    { field: 'versionTag', column: 'version_tag' },
   ]);
 }
 

@@ -1,12 +1,8 @@
-// The HTTP API client: one place that attaches the bearer token, turns error bodies into
-// ApiError, and sends the user back to sign-in when the token has expired.
+// The inbox's calls to the HTTP API; the session, errors and request plumbing live in http.ts,
+// which the designer shares.
+import { enc, json, query, request, type User, type ProcessSummary, type InstanceState, type InstanceSummary, type InstanceDetail, type HistoryEntry } from './http.ts';
 
-export interface User {
-  username: string;
-  displayName: string;
-  roles: string[];
-  groups: string[];
-}
+export * from './http.ts';
 
 export interface Task {
   id: string;
@@ -32,46 +28,6 @@ export interface Task {
 export interface TaskDetail extends Task {
   variables: Record<string, unknown>;
   form?: unknown;
-}
-
-export interface ProcessSummary {
-  key: string;
-  version: number;
-  name: string | null;
-}
-
-export type InstanceState = 'active' | 'completed' | 'terminated' | 'canceled';
-
-export interface InstanceSummary {
-  id: string;
-  processKey: string;
-  version: number;
-  businessKey: string | null;
-  state: InstanceState;
-  startedAt: string;
-  endedAt: string | null;
-  startedBy?: string | null;
-}
-
-export interface Incident {
-  id: string;
-  elementId: string;
-  type: string;
-  message: string;
-  createdAt: string;
-}
-
-export interface InstanceDetail extends InstanceSummary {
-  variables: Record<string, unknown>;
-  activeElements: string[];
-  incidents: Incident[];
-}
-
-export interface HistoryEntry {
-  elementId: string;
-  elementType: string;
-  event: 'activated' | 'completed' | 'terminated' | 'taken';
-  at: string;
 }
 
 export interface CrmCustomer {
@@ -114,97 +70,6 @@ export interface ErpWarehouse {
   id: string;
   name?: string;
   [k: string]: unknown;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-const TOKEN_KEY = 'karvon.token';
-const USER_KEY = 'karvon.user';
-
-let unauthorizedHandler: (() => void) | null = null;
-
-export const session = {
-  get token(): string | null {
-    return localStorage.getItem(TOKEN_KEY);
-  },
-  get user(): User | null {
-    const raw = localStorage.getItem(USER_KEY);
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as User;
-    } catch {
-      return null;
-    }
-  },
-  set(token: string, user: User): void {
-    localStorage.setItem(TOKEN_KEY, token);
-    localStorage.setItem(USER_KEY, JSON.stringify(user));
-  },
-  clear(): void {
-    localStorage.removeItem(TOKEN_KEY);
-    localStorage.removeItem(USER_KEY);
-  },
-  onUnauthorized(handler: () => void): void {
-    unauthorizedHandler = handler;
-  },
-};
-
-async function request(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, 'NETWORK', 'Karvon cannot be reached. Check your connection and try again.');
-  }
-  if (res.ok) return res;
-  let code = `HTTP_${res.status}`;
-  let message = res.statusText || 'Request failed';
-  let details: unknown[] = [];
-  try {
-    const parsed = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown[] } };
-    if (parsed.error) {
-      code = parsed.error.code ?? code;
-      message = parsed.error.message ?? message;
-      details = Array.isArray(parsed.error.details) ? parsed.error.details : [];
-    }
-  } catch {
-    // A non-JSON error body (a proxy, a crash page): the status line is all we have.
-  }
-  // A 401 on login itself means wrong credentials, not an expired session.
-  if (res.status === 401 && path !== '/api/auth/login') {
-    session.clear();
-    unauthorizedHandler?.();
-  }
-  throw new ApiError(res.status, code, message, details);
-}
-
-async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await request(method, path, body);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-const enc = encodeURIComponent;
-
-function query(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
-  const s = q.toString();
-  return s ? `?${s}` : '';
 }
 
 export const api = {

@@ -7,6 +7,7 @@ import { Linter, type LintReport } from '@camunda/linting';
 import { CloudElementTemplatesLinterPlugin } from 'bpmn-js-element-templates';
 import type { ErrorDetail } from '../../api.ts';
 import { recommendedPlugin } from './recommended-plugin.ts';
+import { withoutKarvonExtensions, type BusinessObject } from './karvon-support.ts';
 
 export interface Problem extends LintReport {
   /** `lint` while editing; `engine` for what the server refused at deploy. */
@@ -107,7 +108,7 @@ export default class Problems {
     const templates = this.injector.get<ElementTemplates>('elementTemplates', false)?.getAll() ?? [];
     const linter = new Linter({ modeler: 'web', type: 'cloud', plugins: [recommendedPlugin, CloudElementTemplatesLinterPlugin(templates)] });
     try {
-      const reports = await linter.lint(definitions);
+      const reports = withoutKarvonExtensions(await linter.lint(definitions), (id) => this.businessObject(id));
       this.lintProblems = reports.map((r) => ({ ...r, source: 'lint' }));
     } catch (err) {
       // A broken rule must not take the editor down; say so in the list instead.
@@ -120,6 +121,11 @@ export default class Problems {
     const all = this.all();
     this.linting.setErrors(all);
     this.eventBus.fire('karvon.problems.changed', { problems: all });
+  }
+
+  private businessObject(id: string): BusinessObject | undefined {
+    const registry = this.injector.get<{ get(id: string): { businessObject?: BusinessObject } | undefined }>('elementRegistry', false);
+    return registry?.get(id)?.businessObject;
   }
 
   private rootId(): string {

@@ -31,6 +31,7 @@ import type {
 import type {
   AuditEntry,
   AuditFilter,
+  ChangeEntry,
   CollectionSpec,
   DefinitionRecord,
   DeploymentRecord,
@@ -45,6 +46,7 @@ import type {
   TimerNext,
 } from './port.ts';
 import { MongoAuditLog } from './mongo/audit.ts';
+import { MongoChangeFeed } from './mongo/changes.ts';
 import { Claims } from './mongo/claims.ts';
 import {
   definitionFromDoc,
@@ -417,6 +419,24 @@ class MongoDbStore implements MongoStore {
 
   private auditLog(): MongoAuditLog {
     return new MongoAuditLog(this.db.collection(COLLECTIONS.audit));
+  }
+
+  // --- Change feed -------------------------------------------------------------------------
+
+  appendChanges(entries: ChangeEntry[]): Promise<void> {
+    return this.changeFeed().append(entries);
+  }
+
+  readChanges(since: number, limit: number): Promise<ChangeEntry[]> {
+    return this.changeFeed().read(since, limit);
+  }
+
+  trimChanges(olderThan: number): Promise<number> {
+    return this.changeFeed().trim(olderThan);
+  }
+
+  private changeFeed(): MongoChangeFeed {
+    return new MongoChangeFeed(this.db.collection(COLLECTIONS.changes));
   }
 
   // --- Retention ---------------------------------------------------------------------------

@@ -153,6 +153,23 @@ export interface AuditFilter {
   limit: number;
 }
 
+/**
+ * One entry of the change feed: that something happened to an instance, task or incident, so
+ * that nodes sharing the database can tell their live streams. Ids only: never variables.
+ */
+export interface ChangeEntry {
+  /** Unique; a reader de-duplicates by it. */
+  id: string;
+  /** The node whose command caused the change; readers skip their own. */
+  node: string;
+  /** Epoch milliseconds on the writing node's clock. */
+  at: number;
+  type: string;
+  instanceId: string;
+  taskId: string | null;
+  incidentId: string | null;
+}
+
 /** A generic document collection for rooms outside the engine (users, CRM, ERP, sessions). */
 export interface Doc {
   id: string;
@@ -250,6 +267,17 @@ export interface Store {
   appendAuditEntry(entry: AuditEntry): Promise<void>;
   /** Newest first, ordered by (at, id) descending. */
   listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]>;
+
+  // Change feed: short-lived, append-only, shared by the nodes of one database.
+  appendChanges(entries: ChangeEntry[]): Promise<void>;
+  /**
+   * Entries with `at` >= `since`, ordered by (at, id), at most `limit`. Readers re-read a window
+   * behind their last position and de-duplicate by id: an entry committed late may carry an
+   * earlier `at` than one already read.
+   */
+  readChanges(since: number, limit: number): Promise<ChangeEntry[]>;
+  /** Removes entries with `at` < `olderThan`; returns how many. Safe on several nodes at once. */
+  trimChanges(olderThan: number): Promise<number>;
 
   // Retention
   /**

@@ -22,6 +22,7 @@ import type {
 import type {
   AuditEntry,
   AuditFilter,
+  ChangeEntry,
   CollectionSpec,
   DefinitionRecord,
   DeploymentRecord,
@@ -36,6 +37,7 @@ import type {
   TimerNext,
 } from './port.ts';
 import { AuditLog } from './sqlite/audit.ts';
+import { ChangeFeed } from './sqlite/changes.ts';
 import { ensureCollection, SqliteDocCollection } from './sqlite/collections.ts';
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { JobRecords } from './sqlite/jobs.ts';
@@ -111,6 +113,7 @@ class SqliteStore implements Store {
   private readonly retention: SqliteRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
   private readonly audit: AuditLog;
+  private readonly changes: ChangeFeed;
 
   private readonly insertInstanceStmt: Statement<InstanceRow>;
   private readonly updateInstanceStmt: Statement<[rev: number, data: string, id: string, expectedRev: number]>;
@@ -138,6 +141,7 @@ class SqliteStore implements Store {
     this.subscriptions = new SubscriptionRecords(db);
     this.incidents = incidentTable(db);
     this.audit = new AuditLog(db);
+    this.changes = new ChangeFeed(db);
     this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
@@ -375,6 +379,20 @@ class SqliteStore implements Store {
 
   async listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]> {
     return this.audit.list(filter);
+  }
+
+  // --- Change feed -------------------------------------------------------------------------
+
+  async appendChanges(entries: ChangeEntry[]): Promise<void> {
+    this.changes.append(entries);
+  }
+
+  async readChanges(since: number, limit: number): Promise<ChangeEntry[]> {
+    return this.changes.read(since, limit);
+  }
+
+  async trimChanges(olderThan: number): Promise<number> {
+    return this.changes.trim(olderThan);
   }
 
   // --- Retention ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { ConflictError } from '../../engine/errors.ts';
-import type { AuditEntry, AuditFilter, Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
+import type { AuditEntry, AuditFilter, ChangeEntry, Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
 import type { Effect, InstanceState, TaskRecord } from '../../engine/types.ts';
 import {
   at,
@@ -850,6 +850,43 @@ export function storeContract(
         expect(error).to.be.instanceOf(ConflictError);
         expect((await store.findDefinition('order'))?.deploymentId).to.equal('dep-2');
         expect(await store.findDefinition('order', 2)).to.deep.equal(definition('order', 2, 'dep-2'));
+      });
+    });
+
+    describe('change feed', () => {
+      const change = (id: string, at: number, overrides: Partial<ChangeEntry> = {}): ChangeEntry => ({
+        id,
+        node: 'node-a',
+        at,
+        type: 'task.created',
+        instanceId: 'pi-1',
+        taskId: `task-${id}`,
+        incidentId: null,
+        ...overrides,
+      });
+
+      it('reads entries from a time on, ordered by (at, id), as written', async () => {
+        const incident = change('c3', 2000, { type: 'incident.created', taskId: null, incidentId: 'inc-1', node: 'node-b' });
+        await store.appendChanges([change('c2', 1000), incident]);
+        await store.appendChanges([change('c1', 1000), change('c0', 500)]);
+        expect((await store.readChanges(1000, 10)).map((e) => e.id)).to.deep.equal(['c1', 'c2', 'c3']);
+        expect((await store.readChanges(1001, 10))).to.deep.equal([incident]);
+        expect((await store.readChanges(0, 2)).map((e) => e.id)).to.deep.equal(['c0', 'c1']);
+        expect(await store.readChanges(0, 0)).to.deep.equal([]);
+      });
+
+      it('writes an id once, so that a retried append does not repeat entries', async () => {
+        await store.appendChanges([change('c1', 1000)]);
+        await store.appendChanges([change('c1', 1000), change('c2', 1001)]);
+        await store.appendChanges([]);
+        expect((await store.readChanges(0, 10)).map((e) => e.id)).to.deep.equal(['c1', 'c2']);
+      });
+
+      it('trims entries older than a time and nothing newer', async () => {
+        await store.appendChanges([change('c1', 1000), change('c2', 1999), change('c3', 2000)]);
+        expect(await store.trimChanges(2000)).to.equal(2);
+        expect((await store.readChanges(0, 10)).map((e) => e.id)).to.deep.equal(['c3']);
+        expect(await store.trimChanges(2000)).to.equal(0);
       });
     });
 

@@ -28,6 +28,8 @@ export const COLLECTIONS = {
   claims: 'claims',
   /** The audit trail (append-only); see audit.ts. */
   audit: 'audit_log',
+  /** The change feed between nodes (short-lived); see changes.ts. */
+  changes: 'changes',
 } as const;
 
 /** Room for this many effects per commit in the `_src` sequence. */
@@ -102,6 +104,7 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { name: 'by_action', key: { action: 1, _order: -1 } },
     { name: 'by_target', key: { targets: 1, _order: -1 } },
   ],
+  [COLLECTIONS.changes]: [{ name: 'by_at', key: { at: 1, _id: 1 } }],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

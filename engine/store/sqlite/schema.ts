@@ -227,6 +227,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target, at, entry_id)
   ) WITHOUT ROWID;
   `,
+  // 9: the change feed that carries live events between nodes sharing the file.
+  `
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    node TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    task_id TEXT,
+    incident_id TEXT
+  );
+  CREATE INDEX changes_by_at ON changes (at, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

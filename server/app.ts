@@ -51,6 +51,8 @@ export interface KarvonApp {
 }
 
 const VERSION = '0.1.0';
+/** Change feed entries serve live streams only; ten minutes outlasts any poll or overlap. */
+const FEED_RETAIN_MS = 10 * 60_000;
 
 export function createApp(options: CreateAppOptions): Express {
   const { engine, store, config, logger } = options;
@@ -78,7 +80,14 @@ export function createApp(options: CreateAppOptions): Express {
     tasks: new TaskService(engine, processes, identity, audit),
     jobs: new JobService(engine, audit),
     incidents: new IncidentService(engine, audit),
-    events: new EventHub(engine, (err) => logger.error({ err }, 'event stream failed')),
+    events: new EventHub(
+      engine,
+      (err) => logger.error({ err }, 'event stream failed'),
+      undefined,
+      config.feedPollMs > 0
+        ? { nodeId: config.nodeId, pollMs: config.feedPollMs, overlapMs: config.feedOverlapMs, retainMs: FEED_RETAIN_MS }
+        : null,
+    ),
     metrics,
     messages: new MessageService(engine, audit),
     audit,

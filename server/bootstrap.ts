@@ -140,6 +140,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await drained;
         clearTimeout(timer);
         await retention?.idle();
+        await karvon.services.events.idle();
         await openEngine.close();
         await store.close();
       })());

@@ -51,6 +51,13 @@ export interface ServerConfig {
   logLevel: string;
   /** Stable name of this node for job leases, so a restarted node releases what it held. */
   nodeId: string;
+  /**
+   * KARVON_FEED_POLL_MS: how often this node reads the change feed for other nodes' live events
+   * (SSE); 0 turns the feed off for a node that never shares its database.
+   */
+  feedPollMs: number;
+  /** KARVON_FEED_OVERLAP_MS: how far back each read looks again, for entries committed late. */
+  feedOverlapMs: number;
   /** KARVON_TIMER_DRIVER: 'store' (default) or 'agenda' (MongoDB only; see docs/mongodb.md). */
   timerDriver: 'store' | 'agenda';
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
@@ -128,6 +135,8 @@ export function readConfig(env: Env = process.env): ServerConfig {
     retentionEveryMs: integer(env, 'KARVON_RETENTION_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
+    feedPollMs: integer(env, 'KARVON_FEED_POLL_MS', 300, 0, 600_000),
+    feedOverlapMs: integer(env, 'KARVON_FEED_OVERLAP_MS', 5000, 0, 600_000),
     timerDriver: timerDriver(env.KARVON_TIMER_DRIVER, nonEmpty(env.MONGODB_URL) !== null),
   };
 }

@@ -1,12 +1,14 @@
 // Server-sent events: one engine listener fans task events out to the connected users who may
 // see each task. Clients learn that something changed and re-read; nothing here is durable, so
-// a reconnecting client simply refreshes what it shows.
+// a reconnecting client simply refreshes what it shows. With a change relay, events of other
+// nodes sharing the database arrive through the store's change feed and go out the same way.
 
 import type { ServerResponse } from 'node:http';
 import type { TaskRecord } from '../../engine/types.ts';
 import { canSeeTask, overseesAll } from '../access.ts';
-import type { EngineEvent, EngineFacade } from '../engine-facade.ts';
+import type { EngineFacade } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
+import { ChangeRelay, type ChangeEvent, type ChangeRelayOptions } from './change-relay.ts';
 
 interface Client {
   user: AuthUser;
@@ -20,16 +22,29 @@ export class EventHub {
   private seq = 0;
   /** Events are published in the order the engine emitted them, even though each needs a read. */
   private chain: Promise<void> = Promise.resolve();
+  private readonly relay: ChangeRelay | null;
 
   constructor(
     private readonly engine: EngineFacade,
     private readonly onError: (err: unknown) => void,
     heartbeatMs = 25_000,
+    /** Share events with the other nodes of the database; null keeps them on this node. */
+    relay: ChangeRelayOptions | null = null,
   ) {
+    this.relay = relay ? new ChangeRelay(engine.store, relay, (event) => this.enqueue(event), onError) : null;
     this.unsubscribe = engine.on((event) => {
-      if (this.clients.size === 0 || event.type === 'command') return;
-      this.chain = this.chain.then(() => this.publish(event)).catch(this.onError);
+      if (event.type === 'command') return;
+      const change: ChangeEvent = {
+        type: event.type,
+        instanceId: event.instanceId,
+        taskId: 'taskId' in event ? event.taskId : null,
+        incidentId: 'incidentId' in event ? event.incidentId : null,
+      };
+      // Local clients hear it now; other nodes through the feed, which skips this node's entries.
+      this.relay?.record(change);
+      this.enqueue(change);
     });
+    this.relay?.start();
     // Proxies drop idle connections; a comment line every so often keeps the stream open.
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.res.write(': keep-alive\n\n');
@@ -61,9 +76,19 @@ export class EventHub {
     return this.chain;
   }
 
-  private async publish(event: Exclude<EngineEvent, { type: 'command' }>): Promise<void> {
+  /** Settles once this node's events are in the change feed and no poll is running. */
+  async idle(): Promise<void> {
+    await this.relay?.idle();
+  }
+
+  private enqueue(event: ChangeEvent): void {
+    if (this.clients.size === 0) return;
+    this.chain = this.chain.then(() => this.publish(event)).catch(this.onError);
+  }
+
+  private async publish(event: ChangeEvent): Promise<void> {
     let task: TaskRecord | null = null;
-    if ('taskId' in event) {
+    if (event.taskId !== null) {
       task = await this.engine.store.getTask(event.taskId);
       if (!task) return;
     }
@@ -71,8 +96,8 @@ export class EventHub {
       type: event.type,
       instanceId: event.instanceId,
       processInstanceId: event.instanceId,
-      ...('taskId' in event ? { taskId: event.taskId, task } : {}),
-      ...('incidentId' in event ? { incidentId: event.incidentId } : {}),
+      ...(event.taskId !== null ? { taskId: event.taskId, task } : {}),
+      ...(event.incidentId !== null ? { incidentId: event.incidentId } : {}),
     };
     const text = frame(++this.seq, event.type, data);
     for (const c of this.clients) {
@@ -85,6 +110,7 @@ export class EventHub {
   close(): void {
     clearInterval(this.heartbeat);
     this.unsubscribe();
+    this.relay?.stop();
     for (const c of this.clients) c.res.end();
     this.clients.clear();
   }

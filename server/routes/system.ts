@@ -56,7 +56,8 @@ export const systemRoutes: RouteModule = (app) => [
     summary: 'Live task events (server-sent events)',
     description:
       'A text/event-stream of `task.created`, `task.updated`, `task.completed` (data: {type, taskId, task, processInstanceId}) ' +
-      'for tasks the user may see, and `instance.updated` for admins and analysts. Browsers\' EventSource cannot send ' +
+      'for tasks the user may see, and `instance.updated` for admins and analysts. Events caused on other nodes sharing ' +
+      'the database arrive too, after their next change-feed poll (KARVON_FEED_POLL_MS). Browsers\' EventSource cannot send ' +
       'headers, so this route alone also accepts the token as `?access_token=` (or `?token=`).',
     tags: ['tasks'],
     access: 'authenticated',

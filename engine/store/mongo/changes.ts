@@ -51,8 +51,9 @@ export class MongoChangeFeed {
       at: d.at,
       type: d.type,
       instanceId: d.instanceId,
-      taskId: d.taskId,
-      incidentId: d.incidentId,
+      // A null field may come back absent (FerretDB drops it from $setOnInsert).
+      taskId: d.taskId ?? null,
+      incidentId: d.incidentId ?? null,
     }));
   }
 

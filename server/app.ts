@@ -18,6 +18,7 @@ import { buildOpenApi } from './http/openapi.ts';
 import type { Route } from './http/route.ts';
 import { IdentityService } from './identity/service.ts';
 import { routeModules as defaultModules } from './routes/index.ts';
+import { AuditTrail } from './services/audit.ts';
 import { EventHub } from './services/events.ts';
 import { InstanceService } from './services/instances.ts';
 import { MessageService } from './services/messages.ts';
@@ -35,6 +36,8 @@ export interface CreateAppOptions {
   adapters?: AdapterRuntime | null;
   /** Route modules to mount; routes/index.ts by default. */
   modules?: RouteModule[];
+  /** Wall-clock time of sessions and audit entries (Date.now); tests inject one to expire tokens. */
+  now?: () => number;
 }
 
 /** What the rest of the server (main.ts, tests) needs beside the express app itself. */
@@ -52,7 +55,14 @@ const VERSION = '0.1.0';
 export function createApp(options: CreateAppOptions): Express {
   const { engine, store, config, logger } = options;
 
+  const metrics = new Metrics(engine);
+  const audit = new AuditTrail(store, logger.child({ component: 'audit' }), {
+    now: options.now,
+    onWriteFailure: () => metrics.auditWriteFailed(),
+  });
   const identity = new IdentityService(store, {
+    now: options.now,
+    audit,
     tokenTtlMs: config.tokenTtlMs,
     throttle: {
       maxFailures: config.loginMaxFailures,
@@ -60,17 +70,18 @@ export function createApp(options: CreateAppOptions): Express {
       maxLockoutMs: config.loginMaxLockoutMs,
     },
   });
-  const processes = new ProcessService(engine);
+  const processes = new ProcessService(engine, audit);
   const services: Services = {
     identity,
     processes,
-    instances: new InstanceService(engine),
-    tasks: new TaskService(engine, processes, identity),
-    jobs: new JobService(engine),
-    incidents: new IncidentService(engine),
+    instances: new InstanceService(engine, audit),
+    tasks: new TaskService(engine, processes, identity, audit),
+    jobs: new JobService(engine, audit),
+    incidents: new IncidentService(engine, audit),
     events: new EventHub(engine, (err) => logger.error({ err }, 'event stream failed')),
-    metrics: new Metrics(engine),
-    messages: new MessageService(engine),
+    metrics,
+    messages: new MessageService(engine, audit),
+    audit,
   };
 
   let openApiDoc: Record<string, unknown> | null = null;

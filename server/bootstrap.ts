@@ -13,6 +13,8 @@ import type { InProcessJobHandler } from '../engine/ports.ts';
 import type { Store } from '../engine/store/port.ts';
 import { openStore } from '../engine/store/open.ts';
 import { createApp, karvonOf, type KarvonApp } from './app.ts';
+import { lazySecretBox, loadSecretKey } from './connections/secret-box.ts';
+import { readStoredConnectionSpecs } from './connections/stored.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteModule } from './context.ts';
 import { routeModules } from './routes/index.ts';
@@ -23,6 +25,8 @@ export interface StartOptions {
   /** In-process job handlers (adapter operations). */
   handlers?: InProcessJobHandler[];
   modules?: RouteModule[];
+  /** Wall-clock time of sessions and audit entries; tests pass a ManualClock's to expire tokens. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -45,13 +49,15 @@ export function createLogger(config: ServerConfig): Logger {
     level: config.logLevel,
     base: { service: 'karvon' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    // Belt and braces: nothing should ever pass these, but if it does they stay out of the log.
-    redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
-      censor: '[redacted]',
-    },
+    redact: LOG_REDACTION,
   });
 }
+
+/** Belt and braces: nothing should ever log these fields, but if it does they stay out of the log. */
+export const LOG_REDACTION = {
+  paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+  censor: '[redacted]',
+};
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
@@ -64,10 +70,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // The test clock only moves through POST /api/clock; otherwise the engine keeps its own.
     const clock = config.testClock ? new ManualClock(Date.now()) : undefined;
     const adapterLog = logger.child({ component: 'adapters' });
+    // Connections stored through the API; the key is read only when one of them has secrets.
+    const secretBox = lazySecretBox(() => loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir }));
     const adapters = await createAdapterRuntime({
       store,
       clock,
       connections: config.connections ?? undefined,
+      storedConnections: await readStoredConnectionSpecs(store, secretBox, (name, err) =>
+        adapterLog.error({ connection: name }, `Stored connection "${name}" is skipped: ${err.message}`),
+      ),
       packages: config.adapterPackages,
       directory: config.adaptersDir ?? undefined,
       env: process.env,
@@ -78,11 +89,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clock,
       handlers: [adapters.handler, ...(options.handlers ?? [])],
       workerId: config.nodeId,
+      timerDriver: config.timerDriver,
       // The mapping drift check: a deploy fails while the ERP lacks a field the mapping fills.
       deployCheck: adapters.deployCheck,
       logger: logger.child({ component: 'engine' }),
     });
-    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules });
+    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules, now: options.now });
     const karvon = karvonOf(app);
     const seeded = await seed(karvon.services.identity, engine, store, config, logger);
 

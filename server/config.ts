@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../engine/limits.ts';
+import { parseSecretKey } from './connections/secret-box.ts';
 
 export interface ServerConfig {
   port: number;
@@ -50,8 +51,15 @@ export interface ServerConfig {
   logLevel: string;
   /** Stable name of this node for job leases, so a restarted node releases what it held. */
   nodeId: string;
+  /** KARVON_TIMER_DRIVER: 'store' (default) or 'agenda' (MongoDB only; see docs/mongodb.md). */
+  timerDriver: 'store' | 'agenda';
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
   connections: string | null;
+  /**
+   * KARVON_SECRET_KEY: the AES-256 key (64 hex digits or base64) that seals connection secrets
+   * stored through the API; unset: `secret.key` in the data folder, created on first need.
+   */
+  secretKey: string | null;
   /** KARVON_ADAPTERS_DIR: a folder whose sub-folders are adapter packages (package.json → karvon.adapters). */
   adaptersDir: string | null;
   /** KARVON_ADAPTER_PACKAGES: npm package names (or paths) resolved from the working directory. */
@@ -113,18 +121,38 @@ export function readConfig(env: Env = process.env): ServerConfig {
     processesDir: path.resolve(nonEmpty(env.KARVON_PROCESSES_DIR) ?? path.join(projectRoot, 'processes')),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     connections: nonEmpty(env.KARVON_CONNECTIONS),
+    secretKey: secretKey(env),
     adaptersDir: nonEmpty(env.KARVON_ADAPTERS_DIR) === null ? null : path.resolve(env.KARVON_ADAPTERS_DIR!.trim()),
     adapterPackages: list(env.KARVON_ADAPTER_PACKAGES),
     retentionTtlMs: integer(env, 'KARVON_RETENTION_DAYS', 0, 0, 36_500) * 86_400_000,
     retentionEveryMs: integer(env, 'KARVON_RETENTION_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
+    timerDriver: timerDriver(env.KARVON_TIMER_DRIVER, nonEmpty(env.MONGODB_URL) !== null),
   };
 }
 
 /** Defaults for an app built in tests or embedded: no demo, small limits as in production. */
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return { ...readConfig({ KARVON_DEMO: '0' }), ...overrides };
+}
+
+/** Checked at start-up, so a malformed key stops the server before anything is sealed with it. */
+function secretKey(env: Env): string | null {
+  const value = nonEmpty(env.KARVON_SECRET_KEY);
+  try {
+    parseSecretKey(value);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return value;
+}
+
+function timerDriver(value: string | undefined, mongo: boolean): 'store' | 'agenda' {
+  const v = nonEmpty(value)?.trim() ?? 'store';
+  if (v !== 'store' && v !== 'agenda') throw new ConfigError(`KARVON_TIMER_DRIVER must be 'store' or 'agenda', not '${v}'.`);
+  if (v === 'agenda' && !mongo) throw new ConfigError('KARVON_TIMER_DRIVER=agenda needs MONGODB_URL: agenda keeps its jobs in MongoDB.');
+  return v;
 }
 
 function nonEmpty(value: string | undefined): string | null {

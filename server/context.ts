@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import type { EngineFacade } from './engine-facade.ts';
 import type { Route } from './http/route.ts';
 import type { IdentityService } from './identity/service.ts';
+import type { AuditTrail } from './services/audit.ts';
 import type { EventHub } from './services/events.ts';
 import type { InstanceService } from './services/instances.ts';
 import type { MessageService } from './services/messages.ts';
@@ -26,6 +27,7 @@ export interface Services {
   events: EventHub;
   metrics: Metrics;
   messages: MessageService;
+  audit: AuditTrail;
 }
 
 export interface AppContext {

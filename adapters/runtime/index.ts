@@ -29,6 +29,12 @@ export interface AdapterRuntimeOptions {
   clock?: Pick<Clock, 'now' | 'schedule'>;
   /** `KARVON_CONNECTIONS` (JSON) or the config file's `connections` section. */
   connections?: string | Record<string, ConnectionSpec>;
+  /**
+   * Connections an admin stored through the API (secrets already decrypted). A name the
+   * configuration also has keeps the configuration's; one that no longer validates is skipped
+   * with an error in the log, so a stale stored connection cannot stop the server from starting.
+   */
+  storedConnections?: Record<string, ConnectionSpec>;
   env?: Readonly<Record<string, string | undefined>>;
   /** npm package names whose package.json lists adapters under `karvon.adapters`. */
   packages?: readonly string[];
@@ -57,6 +63,8 @@ export interface AdapterRuntime {
   erp: ErpService;
   registry: AdapterRegistry;
   connections: readonly Connection[];
+  /** Names of the built-in and configuration-file connections (the rest were stored through the API). */
+  fileConnectionNames: ReadonlySet<string>;
   /** Pass to the engine as an in-process job handler. */
   handler: AdapterJobHandler;
   /** `GET /api/adapters`. */
@@ -92,9 +100,31 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   if (options.directory) await loadAdapterDirectory(registry, options.directory);
 
   const specs = connectionSpecsFromConfig(options.connections, options.env ?? {});
+  const fileConnectionNames = new Set(Object.keys(specs));
   // A generic HTTP connection's operations come from its own config: one descriptor per connection.
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.adapter === HTTP_ADAPTER_NAME) specs[name] = { ...spec, adapter: registry.register(createHttpAdapter(name, spec.config)).name };
+  }
+  for (const [name, stored] of Object.entries(options.storedConnections ?? {})) {
+    if (fileConnectionNames.has(name)) {
+      options.log?.('warn', `Connection "${name}" is both configured and stored through the API; the configuration's is used`, { connection: name });
+      continue;
+    }
+    try {
+      if (stored.adapter === HTTP_ADAPTER_NAME) {
+        const descriptor = createHttpAdapter(name, stored.config);
+        const spec = { ...stored, adapter: descriptor.name };
+        resolveConnections({ [name]: spec }, new Map([[descriptor.name, descriptor]]));
+        registry.register(descriptor);
+        specs[name] = spec;
+      } else {
+        resolveConnections({ [name]: stored }, registry.all());
+        specs[name] = stored;
+      }
+    } catch (error) {
+      // Messages name paths and rules, never values (connections.ts, http/adapter.ts).
+      options.log?.('error', `Stored connection "${name}" is skipped: ${(error as Error).message}`, { connection: name });
+    }
   }
   const connections = resolveConnections(specs, registry.all());
   const handler = new AdapterJobHandler({ connections, clock: options.clock, log: options.log, random: options.random, retry: options.retry });
@@ -110,6 +140,7 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
     erp,
     registry,
     connections,
+    fileConnectionNames,
     handler,
     listAdapters: () => listAdapters(connections),
     elementTemplates: () => elementTemplates(connections),

@@ -1,11 +1,12 @@
 // A small HTTP client for the load benches: node:http with keep-alive sockets, JSON in and out.
 // Lighter than fetch on the client side, which matters when client and server share two CPUs.
 
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 
 export interface Reply<T> {
   status: number;
   body: T;
+  headers: IncomingHttpHeaders;
 }
 
 export class HttpClient {
@@ -36,7 +37,7 @@ export class HttpClient {
           const text = Buffer.concat(chunks).toString('utf8');
           let parsed: unknown = text;
           if ((res.headers['content-type'] ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
-          resolve({ status: res.statusCode ?? 0, body: parsed as T });
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: res.headers });
         });
         res.on('error', reject);
       });

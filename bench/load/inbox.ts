@@ -47,6 +47,20 @@ export interface InboxResult {
 const SAMPLED = 20;
 export const INBOX_TARGET_P99_MS = 50;
 
+/** The inbox's page size (PAGE_SIZE in server/inbox/src/pages/tasks.ts). */
+const PAGE = 50;
+
+interface Employee {
+  user: number;
+  token: string;
+  /** X-Next-Cursor of their first page. */
+  next: string;
+  /** Tasks on their first page, with their cases and business keys. */
+  tasks: string[];
+  cases: string[];
+  keys: string[];
+}
+
 const userName = (i: number) => `user${String(i).padStart(4, '0')}`;
 const groupName = (i: number) => `group${String(i).padStart(2, '0')}`;
 /** Everyone is in one group; every fifth user in a second one too. */
@@ -64,45 +78,59 @@ export async function runInbox(options: InboxOptions): Promise<InboxResult> {
     try {
       const admin = await http.login('admin', ADMIN_PASSWORD);
       const sampled = Array.from({ length: SAMPLED }, (_, k) => Math.floor((k * options.users) / SAMPLED));
-      const tokens: Array<{ user: number; token: string; cases: string[] }> = [];
+      const tokens: Employee[] = [];
       for (const u of sampled) {
         await http.ok('POST', '/api/users', admin, { username: userName(u), password: PASSWORD, roles: ['employee'], groups: groupsOf(u, options.groups) });
         const token = await http.login(userName(u), PASSWORD);
-        // Cases this employee can open: instances of tasks on their first page.
-        const page = await http.ok<Array<{ processInstanceId: string }>>('GET', '/api/tasks?limit=50', token);
-        tokens.push({ user: u, token, cases: page.map((t) => t.processInstanceId) });
+        // The inbox's first page: its cursor, its tasks (and their cases) are what follow-up requests use.
+        const first = await http.call<Array<{ id: string; processInstanceId: string; businessKey: string | null }>>('GET', `/api/tasks?state=open&limit=${PAGE}`, token);
+        const next = first.headers['x-next-cursor'];
+        if (typeof next !== 'string') throw new Error(`${userName(u)} has no second page: seed more tasks`);
+        tokens.push({
+          user: u,
+          token,
+          next,
+          tasks: first.body.map((t) => t.id),
+          cases: first.body.map((t) => t.processInstanceId),
+          keys: first.body.map((t) => t.businessKey ?? ''),
+        });
       }
 
-      // What the inbox asks (server/inbox/src/pages): the task list, "mine", a group's list,
-      // a first page, the open task of one case.
-      const kinds: Array<{ name: string; path: (user: number, i: number, cases: string[]) => string }> = [
-        { name: 'inbox default view (all open visible)', path: () => '/api/tasks' },
-        { name: 'first page (limit=50)', path: () => '/api/tasks?limit=50' },
-        { name: 'assignee=me', path: () => '/api/tasks?assignee=me' },
-        { name: 'candidateGroup=<own group>', path: (u) => `/api/tasks?candidateGroup=${groupsOf(u, options.groups)[0]}` },
-        { name: 'candidateGroup, limit=50', path: (u) => `/api/tasks?candidateGroup=${groupsOf(u, options.groups)[0]}&limit=50` },
-        { name: 'open task of a case', path: (_u, i, cases) => `/api/tasks?processInstanceId=${cases[i % cases.length]}&state=open` },
+      // Exactly what the inbox asks (server/inbox/src/pages/tasks.ts, api.ts taskPage): the first
+      // page, "Load more" with the cursor, the search (sent with the unsearched first page, measured
+      // above), "assigned to me", a process filter; each listed task's details for its business
+      // summary; and the open task of one case (the case page).
+      const kinds: Array<{ name: string; path: (e: Employee, i: number) => string }> = [
+        { name: 'first page', path: () => `/api/tasks?state=open&limit=${PAGE}` },
+        { name: 'next page ("Load more", after=<cursor>)', path: (e) => `/api/tasks?state=open&limit=${PAGE}&after=${encodeURIComponent(e.next)}` },
+        { name: 'search: a business key (q=ORD-<n>)', path: (e, i) => `/api/tasks?q=${encodeURIComponent(e.keys[i % e.keys.length])}&state=open&limit=${PAGE}` },
+        { name: 'search: a few letters matching all (q=ord)', path: () => `/api/tasks?q=ord&state=open&limit=${PAGE}` },
+        { name: 'search: no match (q=zzz)', path: () => `/api/tasks?q=zzz&state=open&limit=${PAGE}` },
+        { name: 'assigned to me', path: () => `/api/tasks?assignee=me&state=open&limit=${PAGE}` },
+        { name: 'process filter', path: () => `/api/tasks?processKey=${INBOX_KEY}&state=open&limit=${PAGE}` },
+        { name: 'task details (per listed task)', path: (e, i) => `/api/tasks/${e.tasks[i % e.tasks.length]}` },
+        { name: 'open task of a case', path: (e, i) => `/api/tasks?processInstanceId=${e.cases[i % e.cases.length]}&state=open` },
       ];
       const results: InboxQueryResult[] = [];
       for (const kind of kinds) {
         const samples: number[] = [];
         let rows = 0;
         const run = async (i: number, record: boolean) => {
-          const { user, token, cases } = tokens[i % tokens.length];
-          const path = kind.path(user, Math.floor(i / tokens.length), cases);
+          const employee = tokens[i % tokens.length];
+          const path = kind.path(employee, Math.floor(i / tokens.length));
           const t0 = performance.now();
-          const reply = await http.call<unknown[]>('GET', path, token);
+          const reply = await http.call<unknown>('GET', path, employee.token);
           const elapsed = performance.now() - t0;
           if (reply.status !== 200) throw new Error(`GET ${path}: ${reply.status}`);
           if (record) {
             samples.push(elapsed);
-            rows += reply.body.length;
+            rows += Array.isArray(reply.body) ? reply.body.length : 1;
           }
         };
         for (let i = 0; i < Math.min(20, options.queries); i++) await run(i, false);
         // One employee at a time: the latency of a query, not of a queue of them.
         for (let i = 0; i < options.queries; i++) await run(i, true);
-        results.push({ name: kind.name, path: kind.path(tokens[0].user, 0, tokens[0].cases), rows: rows / samples.length, latency: percentiles(samples) });
+        results.push({ name: kind.name, path: kind.path(tokens[0], 0), rows: rows / samples.length, latency: percentiles(samples) });
         process.stderr.write(`  inbox ${options.store} ${kind.name}: p99 ${ms(results.at(-1)!.latency.p99)} ms\n`);
       }
       return { store: options.store, tasks: options.tasks, users: options.users, groups: options.groups, ...seeded, queries: results, targetP99Ms: INBOX_TARGET_P99_MS };

@@ -1,5 +1,5 @@
 // Moves an embedded (SQLite) store to MongoDB: deployments, definitions, instances with their
-// state and revision, tasks, jobs, incidents, history, timers, subscriptions and every document
+// state and revision, tasks, jobs, incidents, history, timers, subscriptions, the audit trail and every document
 // collection (users, CRM, ERP, forms, buffered messages, ...). Stop the Karvon server first.
 //
 // Every write is an upsert by `_id`, so a re-run (after an interruption, or with --force) writes
@@ -21,8 +21,10 @@ import {
   timerToDoc,
 } from './mongo/codec.ts';
 import type { StoredDoc } from './mongo/codec.ts';
+import { auditToDoc } from './mongo/audit.ts';
 import { COLLECTIONS, EFFECT_SLOTS } from './mongo/schema.ts';
 import { openSqliteStore } from './sqlite.ts';
+import { AuditLog } from './sqlite/audit.ts';
 import {
   definitionTable,
   deploymentTable,
@@ -47,8 +49,8 @@ export interface MigrateOptions {
 export type MigrateCounts = Record<string, number>;
 
 /** Tables the embedded store derives from others (kept in step by its own writes). */
-const DERIVED_TABLES = /^(task_candidates(_v\d+)?|schema_version|sqlite_.*)$/;
-const KNOWN_TABLES = new Set(['instances', 'tasks', 'jobs', 'incidents', 'history', 'deployments', 'definitions', 'subscriptions', 'timers']);
+const DERIVED_TABLES = /^(task_candidates(_v\d+)?|audit_targets|schema_version|sqlite_.*)$/;
+const KNOWN_TABLES = new Set(['instances', 'tasks', 'jobs', 'incidents', 'history', 'deployments', 'definitions', 'subscriptions', 'timers', 'audit_log']);
 const MARKER = 'karvon_migrations';
 const BATCH = 500;
 
@@ -121,6 +123,7 @@ export async function migrateSqliteToMongo(options: MigrateOptions): Promise<Mig
         },
       ),
     );
+    await copy('audit', COLLECTIONS.audit, mapIter(AuditLog.all(sqlite), auditToDoc));
     for (const table of docTables) {
       await copy(
         table,

@@ -10,6 +10,7 @@
 import type {
   Effect,
   HistoryRecord,
+  Json,
   IncidentRecord,
   InstanceState,
   InstanceStatus,
@@ -79,7 +80,22 @@ export interface TaskFilter {
   processKey?: string;
   /** Visibility for an employee: assigned to them, or offered to them or one of their groups. */
   visibleTo?: { username: string; groups: string[] };
+  /**
+   * Case-insensitive substring of the task name, business key or process key: the inbox search.
+   * Checked per row on the tasks the other filters select (for an employee, what they may see).
+   */
+  search?: string;
+  /** Keyset paging: only tasks after this one in the inbox order. */
+  after?: TaskPosition;
   limit?: number;
+}
+
+/** Where a task sits in the inbox order (priority high first, due date none last, creation, id). */
+export interface TaskPosition {
+  priority: number;
+  dueDate: string | null;
+  createdAt: string;
+  id: string;
 }
 
 export interface IncidentFilter {
@@ -105,6 +121,36 @@ export interface JobActivation {
   maxJobs: number;
   lockMs: number;
   now: number;
+}
+
+/** One line of the audit trail: who did what to which records, when, in which request. */
+export interface AuditEntry {
+  /** Unique; with `at` it orders entries that share a millisecond. */
+  id: string;
+  /** ISO 8601 UTC with milliseconds (Date#toISOString), so strings sort as times. */
+  at: string;
+  /** The username, or what was typed as one on a failed sign-in; null when nobody is known. */
+  actor: string | null;
+  action: string;
+  /** Ids of the records acted on (task, instance, deployment, process key, user, ...). */
+  targets: string[];
+  requestId: string | null;
+  /** Small facts about the action (assignee, version); never passwords, tokens or secrets. */
+  details: Record<string, Json>;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  /** Entries naming this id among their targets. */
+  target?: string;
+  /** Inclusive lower bound on `at` (ISO string). */
+  from?: string;
+  /** Exclusive upper bound on `at` (ISO string). */
+  to?: string;
+  /** Entries strictly older than this one in the (at, id) order: the next page. */
+  before?: { at: string; id: string };
+  limit: number;
 }
 
 /** A generic document collection for rooms outside the engine (users, CRM, ERP, sessions). */
@@ -198,6 +244,12 @@ export interface Store {
   getIncident(id: string): Promise<IncidentRecord | null>;
   listIncidents(filter: IncidentFilter): Promise<IncidentRecord[]>;
   history(instanceId: string): Promise<HistoryRecord[]>;
+
+  // Audit trail: append-only. No method changes or removes an entry, and history retention
+  // does not touch it.
+  appendAuditEntry(entry: AuditEntry): Promise<void>;
+  /** Newest first, ordered by (at, id) descending. */
+  listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]>;
 
   // Retention
   /**

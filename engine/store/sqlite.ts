@@ -20,6 +20,8 @@ import type {
   TimerRecord,
 } from '../types.ts';
 import type {
+  AuditEntry,
+  AuditFilter,
   CollectionSpec,
   DefinitionRecord,
   DeploymentRecord,
@@ -33,6 +35,7 @@ import type {
   TaskFilter,
   TimerNext,
 } from './port.ts';
+import { AuditLog } from './sqlite/audit.ts';
 import { ensureCollection, SqliteDocCollection } from './sqlite/collections.ts';
 import { GroupCommit } from './sqlite/group-commit.ts';
 import { JobRecords } from './sqlite/jobs.ts';
@@ -107,6 +110,7 @@ class SqliteStore implements Store {
   private readonly definitions: RecordTable<DefinitionRecord>;
   private readonly retention: SqliteRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
+  private readonly audit: AuditLog;
 
   private readonly insertInstanceStmt: Statement<InstanceRow>;
   private readonly updateInstanceStmt: Statement<[rev: number, data: string, id: string, expectedRev: number]>;
@@ -133,6 +137,7 @@ class SqliteStore implements Store {
     this.jobs = new JobRecords(db);
     this.subscriptions = new SubscriptionRecords(db);
     this.incidents = incidentTable(db);
+    this.audit = new AuditLog(db);
     this.timers = new TimerRecords(db);
     this.deployments = deploymentTable(db);
     this.definitions = definitionTable(db);
@@ -355,6 +360,21 @@ class SqliteStore implements Store {
 
   async history(instanceId: string): Promise<HistoryRecord[]> {
     return this.listHistoryStmt.all(instanceId).map(toHistory);
+  }
+
+  // --- Audit trail -------------------------------------------------------------------------
+
+  async appendAuditEntry(entry: AuditEntry): Promise<void> {
+    try {
+      this.audit.add(entry);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`audit entry ${entry.id} already exists`);
+      throw error;
+    }
+  }
+
+  async listAuditEntries(filter: AuditFilter): Promise<AuditEntry[]> {
+    return this.audit.list(filter);
   }
 
   // --- Retention ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { ForbiddenError } from '../../engine/errors.ts';
 import type { Admission } from './admission.ts';
 import { formBody, jsonBody } from './body.ts';
 import { UnauthenticatedError } from './errors.ts';
+import { runInRequestScope } from './request-scope.ts';
 import type { AuthUser, Reply, RequestContext, Route } from './route.ts';
 import { checkVariables, type VariableLimits } from './json-limits.ts';
 import { compileValidator, validationFailed, type Part, type Validator } from './validation.ts';
@@ -106,7 +107,8 @@ function handlersFor(route: Route, options: MountOptions): RequestHandler[] {
       route.stream(ctx, res);
       return;
     }
-    send(res, await route.handler!(ctx));
+    const scope = { requestId: ctx.requestId, actor: ctx.user?.username ?? null };
+    send(res, await runInRequestScope(scope, () => route.handler!(ctx)));
   };
 
   const needsBody = route.body !== undefined;

@@ -91,6 +91,7 @@ export function buildOpenApi(routes: Route[], info: OpenApiInfo): Record<string,
       const contentType = spec.contentType ?? 'application/json';
       responses[status] = {
         description: spec.description,
+        ...(spec.headers !== undefined ? { headers: spec.headers } : {}),
         ...(spec.schema !== undefined ? { content: { [contentType]: { schema: toRef(spec.schema) } } } : {}),
       };
     }

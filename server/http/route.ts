@@ -46,6 +46,8 @@ export interface ResponseSpec {
   description: string;
   schema?: JSONSchema;
   contentType?: string;
+  /** Response headers, as OpenAPI header objects. */
+  headers?: Record<string, { description: string; schema: JSONSchema }>;
 }
 
 /** Schema-less inputs are typed as empty objects: the route reads nothing from them. */

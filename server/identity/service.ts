@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../../engine/errors.ts';
 import type { Doc, DocCollection, Store } from '../../engine/store/port.ts';
 import { TooManyRequestsError, UnauthenticatedError } from '../http/errors.ts';
 import type { AuthUser, Role } from '../http/route.ts';
+import type { AuditTrail } from '../services/audit.ts';
 import { burnVerification, hashPassword, verifyPassword } from './passwords.ts';
 import { LoginThrottle, type ThrottleOptions } from './throttle.ts';
 
@@ -45,6 +46,8 @@ export interface IdentityOptions {
   throttle: ThrottleOptions;
   /** Wall-clock time: sessions follow real time even when the engine runs on a test clock. */
   now?: () => number;
+  /** Where sign-ins, sign-outs and new users are recorded. */
+  audit?: AuditTrail;
 }
 
 export class IdentityService {
@@ -64,12 +67,15 @@ export class IdentityService {
     const key = LoginThrottle.key(username, ip);
     const wait = this.throttle.retryAfter(key, this.now());
     if (wait > 0) {
+      await this.options.audit?.record('auth.login-failed', [username], { throttled: true }, username);
       throw new TooManyRequestsError(`Too many failed sign-ins; try again in ${wait} s.`, wait);
     }
     const doc = await this.users.get(username);
     const valid = doc ? await verifyPassword(password, doc.passwordHash) : (await burnVerification(password), false);
     if (!doc || !valid) {
       this.throttle.fail(key, this.now());
+      // The name that was tried, never the password; `knownUser` tells guessing from typos.
+      await this.options.audit?.record('auth.login-failed', [username], { knownUser: doc !== null }, username);
       throw new UnauthenticatedError('Wrong username or password.');
     }
     this.throttle.succeed(key);
@@ -82,11 +88,15 @@ export class IdentityService {
       createdAt: new Date(this.now()).toISOString(),
       expiresAt,
     });
+    await this.options.audit?.record('auth.login-succeeded', [doc.username], { ip }, doc.username);
     return { token, expiresAt: new Date(expiresAt).toISOString(), user: toAuthUser(doc) };
   }
 
   async logout(token: string): Promise<void> {
-    await this.sessions.delete(tokenHash(token));
+    const id = tokenHash(token);
+    const session = await this.sessions.get(id);
+    await this.sessions.delete(id);
+    if (session) await this.options.audit?.record('auth.logout', [session.username], {}, session.username);
   }
 
   async authenticate(token: string): Promise<AuthUser | null> {
@@ -114,6 +124,7 @@ export class IdentityService {
       passwordHash: await hashPassword(input.password),
       createdAt: new Date(this.now()).toISOString(),
     });
+    await this.options.audit?.record('user.created', [doc.username], { roles: doc.roles, groups: doc.groups });
     return toAuthUser(doc);
   }
 

@@ -2,8 +2,10 @@
 
 import type { RouteModule } from '../context.ts';
 import { adapterRoutes } from './adapters.ts';
+import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { clockRoutes } from './clock.ts';
+import { connectionRoutes } from './connections.ts';
 import { crmRoutes } from './crm.ts';
 import { erpRoutes } from './erp.ts';
 import { incidentRoutes } from './incidents.ts';
@@ -27,8 +29,10 @@ export const routeModules: RouteModule[] = [
   messageRoutes,
   incidentRoutes,
   adapterRoutes,
+  connectionRoutes,
   crmRoutes,
   erpRoutes,
   clockRoutes,
   integrationRoutes,
+  auditRoutes,
 ];

@@ -58,7 +58,7 @@ class BadGatewayError extends KarvonError {
   }
 }
 
-export const integrationRoutes: RouteModule = ({ adapters, engine }) => {
+export const integrationRoutes: RouteModule = ({ adapters, engine, services: { audit } }) => {
   // Bitrix24 may deliver the same robot call twice at once; within this node the check for a
   // running instance and the start happen one call per business key at a time.
   const inFlight = new Map<string, Promise<unknown>>();
@@ -140,6 +140,7 @@ export const integrationRoutes: RouteModule = ({ adapters, engine }) => {
             { startedBy: `bitrix24:${params.connection}` },
           );
           log.info({ dealId, instanceId: started.id, domain: call.domain }, 'bitrix24 robot: started');
+          await audit.record('instance.started', [started.id, processKey, businessKey], { version: started.version, via: 'bitrix24-robot' }, `bitrix24:${params.connection}`);
           return ok({ status: 'started', dealId, businessKey, processInstanceId: started.id });
         });
       },

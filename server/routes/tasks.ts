@@ -19,6 +19,18 @@ const listQuery = {
     candidateUser: { type: 'string', minLength: 1, description: '`me` or a username.' },
     processInstanceId: { type: 'string', minLength: 1 },
     processKey: { type: 'string', minLength: 1 },
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Search: a case-insensitive part of the task name, business key or process key.',
+    },
+    after: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1000,
+      description: 'Paging: the `X-Next-Cursor` header of the previous page (with the same filters and `limit`).',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 10_000 },
   },
 } as const;
@@ -50,8 +62,22 @@ export const taskRoutes: RouteModule = ({ services: { tasks } }) => [
     tags: ['tasks'],
     access: READERS,
     query: listQuery,
-    responses: { 200: { description: 'Tasks.', schema: arrayOf(task) } },
-    handler: async ({ user, query }) => ok(await tasks.list(user!, query)),
+    responses: {
+      200: {
+        description: 'Tasks, in inbox order (priority high first, due date (none last), creation).',
+        schema: arrayOf(task),
+        headers: {
+          'X-Next-Cursor': {
+            description: 'Sent when `limit` was given and the page is full: pass it as `after` for the next page.',
+            schema: { type: 'string' },
+          },
+        },
+      },
+    },
+    handler: async ({ user, query }) => {
+      const page = await tasks.page(user!, query);
+      return page.next === null ? ok(page.tasks) : { body: page.tasks, headers: { 'X-Next-Cursor': page.next } };
+    },
   }),
   defineRoute({
     operationId: 'getTask',

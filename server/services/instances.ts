@@ -8,6 +8,7 @@ import type { InstanceSummary, Variables } from '../../engine/types.ts';
 import { overseesAll, taskVisibility } from '../access.ts';
 import type { EngineFacade, HistoryEntry, InstanceDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
+import type { AuditTrail } from './audit.ts';
 
 export interface StartInput {
   processKey: string;
@@ -18,10 +19,18 @@ export interface StartInput {
 }
 
 export class InstanceService {
-  constructor(private readonly engine: EngineFacade) {}
+  constructor(
+    private readonly engine: EngineFacade,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  start(user: AuthUser, input: StartInput): Promise<InstanceSummary> {
-    return this.engine.startInstance(input, { startedBy: user.username });
+  async start(user: AuthUser, input: StartInput): Promise<InstanceSummary> {
+    const started = await this.engine.startInstance(input, { startedBy: user.username });
+    await this.audit.record('instance.started', [started.id, started.processKey, started.businessKey], {
+      version: started.version,
+      variables: Object.keys(input.variables ?? {}),
+    });
+    return started;
   }
 
   async list(user: AuthUser, query: InstanceFilter & { startedBy?: string }): Promise<InstanceSummary[]> {
@@ -56,12 +65,16 @@ export class InstanceService {
   async cancel(id: string): Promise<InstanceSummary> {
     await this.engine.cancelInstance(id);
     const { variables: _v, activeElements: _a, incidents: _i, ...summary } = await this.engine.getInstance(id);
+    await this.audit.record('instance.canceled', [id, summary.processKey, summary.businessKey]);
     return summary;
   }
 
   async setVariables(id: string, variables: Variables): Promise<InstanceDetail> {
     await this.engine.setVariables(id, variables);
-    return this.engine.getInstance(id);
+    const instance = await this.engine.getInstance(id);
+    // Names only: the values stay in the instance, the trail says who changed which.
+    await this.audit.record('variables.set', [id, instance.processKey, instance.businessKey], { variables: Object.keys(variables) });
+    return instance;
   }
 
   private async assertCanRead(user: AuthUser, instance: InstanceSummary): Promise<void> {

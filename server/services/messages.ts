@@ -3,6 +3,7 @@
 
 import type { Variables } from '../../engine/types.ts';
 import type { EngineFacade, MessageResult } from '../engine-facade.ts';
+import type { AuditTrail } from './audit.ts';
 
 export interface PublishInput {
   name: string;
@@ -14,17 +15,26 @@ export interface PublishInput {
 }
 
 export class MessageService {
-  constructor(private readonly engine: EngineFacade) {}
+  constructor(
+    private readonly engine: EngineFacade,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  publish(input: PublishInput): Promise<MessageResult> {
+  async publish(input: PublishInput): Promise<MessageResult> {
     const { correlationKey, ...rest } = input;
-    return this.engine.correlateMessage({
-      ...rest,
-      correlationKey: correlationKey === undefined || correlationKey === null ? null : String(correlationKey),
+    const key = correlationKey === undefined || correlationKey === null ? null : String(correlationKey);
+    const result = await this.engine.correlateMessage({ ...rest, correlationKey: key });
+    await this.audit.record('message.published', [input.name, ...result.correlated, ...result.started], {
+      correlationKey: key,
+      messageId: input.messageId ?? null,
+      buffered: result.buffered,
     });
+    return result;
   }
 
-  broadcast(name: string, variables?: Variables): Promise<{ triggered: number }> {
-    return this.engine.broadcastSignal(name, variables);
+  async broadcast(name: string, variables?: Variables): Promise<{ triggered: number }> {
+    const result = await this.engine.broadcastSignal(name, variables);
+    await this.audit.record('signal.broadcast', [name], { triggered: result.triggered });
+    return result;
   }
 }

@@ -9,6 +9,7 @@ export class Metrics {
   private readonly commands: Counter<'command' | 'outcome'>;
   private readonly commandSeconds: Histogram<'command'>;
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  private readonly auditFailures: Counter;
   private readonly overloadRejections: Counter;
   private readonly purged: Counter;
 
@@ -35,6 +36,11 @@ export class Metrics {
       help: 'HTTP request latency by route template and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.auditFailures = new Counter({
+      name: 'karvon_audit_write_failures_total',
+      help: 'Actions that succeeded but whose audit entry could not be stored (it went to the error log instead).',
       registers,
     });
     this.overloadRejections = new Counter({
@@ -81,6 +87,10 @@ export class Metrics {
   observeCommand(command: string, seconds: number, ok: boolean): void {
     this.commands.inc({ command, outcome: ok ? 'ok' : 'error' });
     this.commandSeconds.observe({ command }, seconds);
+  }
+
+  auditWriteFailed(): void {
+    this.auditFailures.inc();
   }
 
   observePurged(instances: number): void {

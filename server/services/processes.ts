@@ -4,12 +4,24 @@ import { NotFoundError } from '../../engine/errors.ts';
 import type { Json } from '../../engine/types.ts';
 import type { DeployResult, EngineFacade, ProcessDetail, ProcessSummary } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
+import type { AuditTrail } from './audit.ts';
 
 export class ProcessService {
-  constructor(private readonly engine: EngineFacade) {}
+  constructor(
+    private readonly engine: EngineFacade,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  deploy(user: AuthUser, resources: { name: string; content: string }[]): Promise<DeployResult> {
-    return this.engine.deploy(resources, { deployedBy: user.username });
+  async deploy(user: AuthUser, resources: { name: string; content: string }[]): Promise<DeployResult> {
+    const result = await this.engine.deploy(resources, { deployedBy: user.username });
+    // An identical redeploy changes nothing, so there is nothing to record.
+    if (result.created) {
+      await this.audit.record('process.deployed', [result.deploymentId, ...result.processes.map((p) => p.key)], {
+        processes: result.processes.map((p) => ({ key: p.key, version: p.version })),
+        resources: resources.map((r) => r.name),
+      });
+    }
+    return result;
   }
 
   list(): Promise<ProcessSummary[]> {

@@ -8,7 +8,9 @@ import { canSeeTask, isAdmin, taskVisibility } from '../access.ts';
 import type { EngineFacade, TaskDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
 import type { IdentityService } from '../identity/service.ts';
+import type { AuditTrail } from './audit.ts';
 import type { ProcessService } from './processes.ts';
+import { decodeTaskCursor, encodeTaskCursor } from './task-cursor.ts';
 
 export interface TaskQuery {
   state?: TaskRecord['state'] | 'all';
@@ -18,7 +20,17 @@ export interface TaskQuery {
   candidateUser?: string;
   processInstanceId?: string;
   processKey?: string;
+  /** Search: a case-insensitive part of the task name, business key or process key. */
+  q?: string;
+  /** The X-Next-Cursor of the previous page. */
+  after?: string;
   limit?: number;
+}
+
+export interface TaskPage {
+  tasks: TaskRecord[];
+  /** Where the next page starts; null when this page was the last. */
+  next: string | null;
 }
 
 export class TaskService {
@@ -26,7 +38,15 @@ export class TaskService {
     private readonly engine: EngineFacade,
     private readonly processes: ProcessService,
     private readonly identity: IdentityService,
+    private readonly audit: AuditTrail,
   ) {}
+
+  /** A page of the list: when it is full, the cursor of its last task leads to the next. */
+  async page(user: AuthUser, query: TaskQuery): Promise<TaskPage> {
+    const tasks = await this.list(user, query);
+    const full = query.limit !== undefined && tasks.length === query.limit;
+    return { tasks, next: full ? encodeTaskCursor(tasks[tasks.length - 1]) : null };
+  }
 
   list(user: AuthUser, query: TaskQuery): Promise<TaskRecord[]> {
     const me = (name: string | undefined) => (name === 'me' ? user.username : name);
@@ -38,6 +58,8 @@ export class TaskService {
       candidateUser: me(query.candidateUser),
       processInstanceId: query.processInstanceId,
       processKey: query.processKey,
+      search: query.q,
+      after: query.after !== undefined ? decodeTaskCursor(query.after) : undefined,
       visibleTo: taskVisibility(user),
       limit: query.limit,
     };
@@ -52,7 +74,9 @@ export class TaskService {
 
   async claim(user: AuthUser, id: string): Promise<TaskRecord> {
     await this.visibleTask(user, id);
-    return this.engine.claimTask(id, user.username);
+    const claimed = await this.engine.claimTask(id, user.username);
+    await this.audit.record('task.claimed', [id, claimed.processInstanceId]);
+    return claimed;
   }
 
   async unclaim(user: AuthUser, id: string): Promise<TaskRecord> {
@@ -60,7 +84,9 @@ export class TaskService {
     if (!isAdmin(user) && task.assignee !== null && task.assignee !== user.username) {
       throw new ForbiddenError(`Only ${task.assignee} or an admin can unclaim this task.`);
     }
-    return this.engine.unclaimTask(id);
+    const unclaimed = await this.engine.unclaimTask(id);
+    await this.audit.record('task.unclaimed', [id, unclaimed.processInstanceId], { previousAssignee: task.assignee });
+    return unclaimed;
   }
 
   async assign(user: AuthUser, id: string, assignee: string | null): Promise<TaskRecord> {
@@ -71,12 +97,16 @@ export class TaskService {
     if (assignee !== null && !(await this.identity.users.get(assignee))) {
       throw new ValidationError(`No user named "${assignee}".`, [{ path: '/body/assignee', message: 'is not a known user' }]);
     }
-    return this.engine.assignTask(id, assignee);
+    const assigned = await this.engine.assignTask(id, assignee);
+    await this.audit.record('task.assigned', [id, assigned.processInstanceId, assignee], { assignee, previousAssignee: task.assignee });
+    return assigned;
   }
 
   async complete(user: AuthUser, id: string, variables: Variables): Promise<void> {
-    await this.visibleTask(user, id);
+    const task = await this.visibleTask(user, id);
     await this.engine.completeTask(id, variables, { actor: user.username });
+    // Variable names only: values may be personal data, and the instance keeps them anyway.
+    await this.audit.record('task.completed', [id, task.processInstanceId], { variables: Object.keys(variables) });
   }
 
   private async visibleTask(user: AuthUser, id: string): Promise<TaskDetail> {

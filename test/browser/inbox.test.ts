@@ -414,4 +414,44 @@ describe('inbox in the browser', function () {
     const instance = await admin.call<{ activeElements: string[] }>('GET', `/api/process-instances/${instanceId}`);
     expect(instance.activeElements).to.deep.equal(['pack']);
   });
+  it('reads the inbox a page at a time and searches on the server', async () => {
+    // Last in this file: it leaves 55 open tasks behind.
+    for (let i = 1; i <= 55; i++) await startOrder(`PG-${String(i).padStart(3, '0')}`, { customerName: 'Paging Test' });
+    const s = await browser();
+    const page = s.page;
+    const listCalls: URL[] = [];
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.pathname === '/api/tasks') listCalls.push(url);
+    });
+    await signIn(page, server!.url, USERS.aziz);
+    const more = page.getByRole('button', { name: 'Load more tasks' });
+    await more.waitFor();
+    expect(await page.locator('.task-item').count(), 'the first page only').to.equal(50);
+    expect(await taskRow(page, 'PG-055').count(), 'the newest order is not on the first page').to.equal(0);
+
+    // The newest order is beyond the first page; the server's search finds it by business key.
+    await page.getByLabel('Search').fill('pg-055');
+    await taskRow(page, 'PG-055').waitFor();
+    await page.locator('.task-item').nth(1).waitFor({ state: 'detached' });
+    expect(await page.locator('.task-item').count()).to.equal(1);
+    const searched = listCalls.find((u) => u.searchParams.get('q') === 'pg-055');
+    expect(searched, 'the search went to the server').to.not.equal(undefined);
+    expect(searched!.searchParams.get('limit')).to.equal('50');
+
+    // Without a search, "Load more" follows the cursor until the list ends.
+    await page.getByLabel('Search').fill('');
+    await more.waitFor();
+    for (let i = 0; i < 10 && (await more.count()) > 0; i++) {
+      const before = await page.locator('.task-item').count();
+      await more.click();
+      await page.locator('.task-item').nth(before).waitFor();
+    }
+    expect(await more.count(), 'no button after the last page').to.equal(0);
+    await taskRow(page, 'PG-055').waitFor();
+    const open = await azizApi.call<Array<{ id: string }>>('GET', '/api/tasks?state=open');
+    expect(await page.locator('.task-item').count(), 'every open task, each once').to.equal(open.length);
+    expect(listCalls.filter((u) => u.searchParams.has('after')).length).to.be.greaterThan(0);
+    for (const u of listCalls) expect(u.searchParams.get('limit'), `${u.search} is paged`).to.not.equal(null);
+  });
 });

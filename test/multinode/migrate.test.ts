@@ -96,6 +96,9 @@ describe('karvon migrate: SQLite to MongoDB', function () {
     await users.insert({ id: 'u-1', username: 'aziz', groups: ['sales'] });
     const customers = store.collection({ name: 'crm_customers', indexes: ['inn'] });
     await customers.insert({ id: 'c-1', inn: '301234567', name: 'Toshkent Savdo', address: { city: 'Toshkent' } });
+    for (const [n, action] of [[1, 'instance.started'], [2, 'task.completed']] as const) {
+      await store.appendAuditEntry({ id: `a-${n}`, at: `2026-03-01T09:00:0${n}.000Z`, actor: 'aziz', action, targets: [done.id], requestId: `r-${n}`, details: { n } });
+    }
     await engine.settle();
     await engine.close();
     await store.close();
@@ -119,6 +122,7 @@ describe('karvon migrate: SQLite to MongoDB', function () {
     out.users = await store.collection({ name: 'users', indexes: ['username'], unique: ['username'] }).find();
     out.customers = await store.collection({ name: 'crm_customers', indexes: ['inn'] }).find();
     out.jobTypes = (await store.jobTypes()).sort();
+    out.audit = await store.listAuditEntries({ target: ids.done!, limit: 10 });
     return out;
   }
 
@@ -134,6 +138,7 @@ describe('karvon migrate: SQLite to MongoDB', function () {
     expect(again).to.deep.equal(first);
     expect(first.instances).to.equal(5);
     expect(first.doc_users).to.equal(1);
+    expect(first.audit).to.equal(2);
 
     const mongo = await openMongoStore({ url, dbName, recoverEveryMs: 0 });
     opened.push(mongo);

@@ -37,8 +37,11 @@ export class TestServer {
     private readonly mongo: { url: string; db: string } | null = null,
   ) {}
 
-  /** `options.modules` replaces the route table (tests add routes of their own). */
-  static async start(overrides: Partial<ServerConfig> = {}, options: Pick<StartOptions, 'modules'> = {}): Promise<TestServer> {
+  /**
+   * `options.modules` replaces the route table (tests add routes of their own); `options.now` is
+   * the wall clock of sessions and audit entries; the logger is silent unless given.
+   */
+  static async start(overrides: Partial<ServerConfig> = {}, options: StartOptions = {}): Promise<TestServer> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'karvon-server-test-'));
     // With MONGODB_URL set (npm run test:mongo) the API suites run on MongoDB, a database per server.
     const mongodbUrl = process.env.MONGODB_URL?.trim() || null;

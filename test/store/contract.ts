@@ -4,8 +4,8 @@
 
 import { expect } from 'chai';
 import { ConflictError } from '../../engine/errors.ts';
-import type { Doc, Store } from '../../engine/store/port.ts';
-import type { Effect, InstanceState } from '../../engine/types.ts';
+import type { AuditEntry, AuditFilter, Doc, Store, TaskFilter, TaskPosition } from '../../engine/store/port.ts';
+import type { Effect, InstanceState, TaskRecord } from '../../engine/types.ts';
 import {
   at,
   definition,
@@ -298,6 +298,77 @@ export function storeContract(
         ]);
         expect(await ids({ visibleTo: { username: 'dora', groups: [] } })).to.deep.equal([]);
         expect(await ids({ visibleTo: ann, candidateGroups: ['sales'] })).to.deep.equal(['t-my-group', 't-all']);
+      });
+
+      it('pages through any filter by keyset: the pages add up to the whole list, in order', async () => {
+        const mixed: Array<[string, Partial<TaskRecord>]> = [
+          ['k-01', { priority: 90, assignee: 'ann', createdAt: at(5) }],
+          ['k-02', { priority: 50, dueDate: at(30), candidateGroups: ['sales'], createdAt: at(1) }],
+          ['k-03', { priority: 50, dueDate: at(30), candidateUsers: ['ann'], createdAt: at(1) }],
+          ['k-04', { priority: 50, dueDate: at(60), candidateGroups: ['finance'], createdAt: at(0) }],
+          ['k-05', { priority: 50, candidateGroups: ['sales', 'finance'], createdAt: at(2) }],
+          ['k-06', { priority: 50, assignee: 'ann', createdAt: at(2) }],
+          ['k-07', { priority: 50, candidateGroups: ['sales'], createdAt: at(3) }],
+          ['k-08', { priority: 10, dueDate: at(10), assignee: 'bob', createdAt: at(4) }],
+          ['k-09', { priority: 10, candidateGroups: ['sales'], createdAt: at(4) }],
+          ['k-10', { priority: 10, candidateGroups: ['sales'], state: 'completed', createdAt: at(4) }],
+          ['k-11', { priority: 0, candidateUsers: ['ann'], createdAt: at(0) }],
+        ];
+        await seed(mixed.map(([id, overrides]) => put.task(task(id, overrides))));
+        const ann = { username: 'ann', groups: ['sales', 'support'] };
+        const filters: TaskFilter[] = [
+          {},
+          { state: 'open' },
+          { visibleTo: ann, state: 'open' },
+          { visibleTo: ann },
+          { candidateGroups: ['sales', 'finance'], state: 'open' },
+          { assignee: 'ann', state: 'open' },
+          { candidateUser: 'ann', state: 'open' },
+        ];
+        for (const filter of filters) {
+          const whole = await ids(filter);
+          expect(whole.length, JSON.stringify(filter)).to.be.greaterThan(1);
+          for (const limit of [1, 2, 3]) {
+            const paged: string[] = [];
+            let after: TaskPosition | undefined;
+            for (let pages = 0; pages <= whole.length; pages++) {
+              const page = await store.listTasks({ ...filter, limit, ...(after ? { after } : {}) });
+              paged.push(...page.map((t) => t.id));
+              if (page.length < limit) break;
+              const last = page[page.length - 1];
+              after = { priority: last.priority, dueDate: last.dueDate, createdAt: last.createdAt, id: last.id };
+            }
+            expect(paged, `${JSON.stringify(filter)} by ${limit}`).to.deep.equal(whole);
+          }
+        }
+        // A cursor from a task that no longer exists still places the next page.
+        const gone: TaskPosition = { priority: 50, dueDate: at(45), createdAt: at(0), id: 'k-gone' };
+        expect(await ids({ state: 'open', after: gone, limit: 3 })).to.deep.equal(['k-04', 'k-05', 'k-06']);
+      });
+
+      it('searches task name, business key and process key, case-insensitively, within what the filters allow', async () => {
+        await seed([
+          put.task(task('s-1', { name: 'Approve ORDER 100%', businessKey: 'INV-2026-007', candidateGroups: ['sales'], createdAt: at(1) })),
+          put.task(task('s-2', { name: 'Check credit', processKey: 'credit_check', assignee: 'ann', createdAt: at(2) })),
+          put.task(task('s-3', { name: 'Ship', businessKey: 'inv-2026-008', candidateGroups: ['finance'], createdAt: at(3) })),
+          put.task(task('s-4', { name: 'Ship', businessKey: 'INV-2026-009', candidateGroups: ['sales'], state: 'completed', createdAt: at(4) })),
+          put.task(task('s-5', { name: 'Pack a.b', candidateUsers: ['ann'], createdAt: at(5) })),
+        ]);
+        const ann = { username: 'ann', groups: ['sales'] };
+        expect(await ids({ search: 'inv-2026' })).to.deep.equal(['s-1', 's-3', 's-4']);
+        expect(await ids({ search: 'inv-2026', state: 'open' })).to.deep.equal(['s-1', 's-3']);
+        expect(await ids({ search: 'Inv-2026', visibleTo: ann, state: 'open' })).to.deep.equal(['s-1']);
+        expect(await ids({ search: 'CREDIT_check', visibleTo: ann, state: 'open' })).to.deep.equal(['s-2']);
+        expect(await ids({ search: 'order', state: 'open' })).to.deep.equal(['s-1', 's-3', 's-5']);
+        expect(await ids({ search: '100%', state: 'open' })).to.deep.equal(['s-1']);
+        expect(await ids({ search: 'a.b' })).to.deep.equal(['s-5']);
+        expect(await ids({ search: 'a_b' })).to.deep.equal([]);
+        expect(await ids({ search: 'nothing like it' })).to.deep.equal([]);
+        // Search, visibility and paging together: the first open match ann may see, then the next.
+        expect(await ids({ search: 'e', visibleTo: ann, state: 'open', limit: 1 })).to.deep.equal(['s-1']);
+        const first = (await store.listTasks({ search: 'e', visibleTo: ann, state: 'open', limit: 1 }))[0];
+        const after = { priority: first.priority, dueDate: first.dueDate, createdAt: first.createdAt, id: first.id };
+        expect(await ids({ search: 'e', visibleTo: ann, state: 'open', limit: 5, after })).to.deep.equal(['s-2', 's-5']);
       });
 
       it('combines filters, whichever of them narrows the search first', async () => {
@@ -779,6 +850,77 @@ export function storeContract(
         expect(error).to.be.instanceOf(ConflictError);
         expect((await store.findDefinition('order'))?.deploymentId).to.equal('dep-2');
         expect(await store.findDefinition('order', 2)).to.deep.equal(definition('order', 2, 'dep-2'));
+      });
+    });
+
+    describe('audit trail', () => {
+      const entry = (id: string, at: string, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
+        id,
+        at,
+        actor: 'aziz',
+        action: 'task.completed',
+        targets: ['task-1', 'pi-1'],
+        requestId: `req-${id}`,
+        details: { processKey: 'order', 'odd.key$': [1, { nested: true }] },
+        ...overrides,
+      });
+      const ids = async (filter: Partial<AuditFilter> = {}) =>
+        (await store.listAuditEntries({ limit: 100, ...filter })).map((e) => e.id);
+
+      it('returns entries as written, newest first, ties broken by id', async () => {
+        const first = entry('a-1', '2026-01-01T10:00:00.000Z');
+        await store.appendAuditEntry(first);
+        await store.appendAuditEntry(entry('a-3', '2026-01-01T10:00:01.000Z'));
+        await store.appendAuditEntry(entry('a-2', '2026-01-01T10:00:01.000Z', { actor: null, targets: [] }));
+        expect(await ids()).to.deep.equal(['a-3', 'a-2', 'a-1']);
+        const all = await store.listAuditEntries({ limit: 10 });
+        expect(all[2]).to.deep.equal(first);
+        expect(all[1]).to.deep.include({ actor: null, targets: [] });
+      });
+
+      it('filters by actor, action, target and a half-open time range', async () => {
+        await store.appendAuditEntry(entry('a-1', '2026-01-01T10:00:00.000Z', { actor: 'admin', action: 'process.deployed', targets: ['order'] }));
+        await store.appendAuditEntry(entry('a-2', '2026-01-01T11:00:00.000Z', { targets: ['task-9', 'pi-9'] }));
+        await store.appendAuditEntry(entry('a-3', '2026-01-01T12:00:00.000Z', { actor: 'dilnoza', action: 'task.claimed' }));
+        expect(await ids({ actor: 'aziz' })).to.deep.equal(['a-2']);
+        expect(await ids({ action: 'task.claimed' })).to.deep.equal(['a-3']);
+        expect(await ids({ target: 'pi-9' })).to.deep.equal(['a-2']);
+        expect(await ids({ target: 'task-1' })).to.deep.equal(['a-3']);
+        expect(await ids({ target: 'order', action: 'process.deployed' })).to.deep.equal(['a-1']);
+        expect(await ids({ from: '2026-01-01T11:00:00.000Z' })).to.deep.equal(['a-3', 'a-2']);
+        expect(await ids({ to: '2026-01-01T11:00:00.000Z' })).to.deep.equal(['a-1']);
+        expect(await ids({ from: '2026-01-01T10:30:00.000Z', to: '2026-01-01T11:30:00.000Z' })).to.deep.equal(['a-2']);
+        expect(await ids({ actor: 'nobody' })).to.deep.equal([]);
+      });
+
+      it('pages with a limit and the last entry seen, without skipping ties', async () => {
+        const at = '2026-01-01T10:00:00.000Z';
+        for (const id of ['p-1', 'p-2', 'p-3', 'p-4', 'p-5']) await store.appendAuditEntry(entry(id, at));
+        await store.appendAuditEntry(entry('p-0', '2026-01-01T09:00:00.000Z'));
+        const seen: string[] = [];
+        let before: AuditFilter['before'];
+        for (;;) {
+          const page = await store.listAuditEntries({ limit: 2, ...(before ? { before } : {}) });
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.id));
+          const last = page[page.length - 1]!;
+          before = { at: last.at, id: last.id };
+        }
+        expect(seen).to.deep.equal(['p-5', 'p-4', 'p-3', 'p-2', 'p-1', 'p-0']);
+        expect(await ids({ before: { at, id: 'p-2' }, actor: 'aziz' })).to.deep.equal(['p-1', 'p-0']);
+      });
+
+      it('refuses a second entry with the same id and keeps the first', async () => {
+        await store.appendAuditEntry(entry('a-1', '2026-01-01T10:00:00.000Z'));
+        const error = await rejection(store.appendAuditEntry(entry('a-1', '2026-01-01T11:00:00.000Z', { action: 'forged' })));
+        expect(error).to.be.instanceOf(ConflictError);
+        const [kept] = await store.listAuditEntries({ limit: 10 });
+        expect(kept).to.deep.include({ id: 'a-1', action: 'task.completed' });
+      });
+
+      it('offers no way to change or remove an entry', () => {
+        const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((m) => /audit/i.test(m));
+        expect(methods.filter((m) => !['appendAuditEntry', 'listAuditEntries', 'auditLog'].includes(m))).to.deep.equal([]);
       });
     });
 

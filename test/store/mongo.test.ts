@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb';
 import type { Document } from 'mongodb';
 import { openMongoStore, databaseFromUrl } from '../../engine/store/mongo.ts';
 import type { MongoStore, MongoStoreOptions } from '../../engine/store/mongo.ts';
+import { auditQuery } from '../../engine/store/mongo/audit.ts';
 import { INDEXES } from '../../engine/store/mongo/schema.ts';
 import {
   dueTimersQuery,
@@ -316,6 +317,7 @@ describe('MongoDB store', function () {
         put.incident(incident('inc-1')),
         put.history(history('pi-1', 1)),
       ]);
+      await store.appendAuditEntry({ id: 'a-1', at: at(0), actor: 'ann', action: 'task.completed', targets: ['t-1', 'pi-1'], requestId: null, details: {} });
       const [leased] = await store.activateJobs({ type: 'payment', worker: 'w', maxJobs: 1, lockMs: 5, now: NOW });
       expect(Object.keys(leased).sort()).to.deep.equal(Object.keys(job('j-1')).sort());
       expect(Object.keys((await store.getTask('t-1'))!).sort()).to.deep.equal(Object.keys(task('t-1')).sort());
@@ -412,6 +414,7 @@ describe('MongoDB store', function () {
         put.incident(incident('inc-1')),
         put.history(history('pi-1', 1)),
       ]);
+      await store.appendAuditEntry({ id: 'a-1', at: at(0), actor: 'ann', action: 'task.completed', targets: ['t-1', 'pi-1'], requestId: null, details: {} });
     });
 
     after(async () => {
@@ -433,6 +436,8 @@ describe('MongoDB store', function () {
       ['open tasks (the inbox)', 'tasks', () => taskQueries({ state: 'open' }), ['state']],
       ['tasks visible to an employee', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open' }), ['state']],
       ['tasks of an instance', 'tasks', () => taskQueries({ processInstanceId: 'pi-1' }), ['processInstanceId']],
+      ['the inbox\'s next page (keyset cursor)', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open', after: { priority: 50, dueDate: null, createdAt: '2026-01-01T00:00:00.000Z', id: 't-9' } }), ['state']],
+      ['the inbox search', 'tasks', () => taskQueries({ visibleTo: { username: 'ann', groups: ['sales'] }, state: 'open', search: 'ord-1' }), ['state']],
       ['jobs to activate', 'jobs', () => [jobActivationQuery('payment', NOW)], ['type']],
       ['instances by process key', 'instances', () => [instanceQuery({ processKey: 'order' })], ['processKey']],
       ['instances by state', 'instances', () => [instanceQuery({ state: 'active' })], ['state']],
@@ -444,6 +449,10 @@ describe('MongoDB store', function () {
       ['subscriptions for a message', 'subscriptions', () => [subscriptionQuery('paid', 'ORD-7')], ['messageName', 'correlationKey']],
       ['subscriptions for a message without key', 'subscriptions', () => [subscriptionQuery('paid', null)], ['messageName']],
       ['due timers', 'timers', () => [dueTimersQuery(NOW)], null],
+      ['audit entries of an actor', 'audit_log', () => [auditQuery({ actor: 'ann' })], ['actor']],
+      ['audit entries of an action', 'audit_log', () => [auditQuery({ action: 'task.completed', before: { at: at(0), id: 'a-9' } })], ['action']],
+      ['audit entries about a record', 'audit_log', () => [auditQuery({ target: 'pi-1' })], ['targets']],
+      ['the newest audit entries', 'audit_log', () => [auditQuery({})], null],
     ];
 
     for (const [label, collection, queries, pushed] of cases) {

@@ -4,7 +4,7 @@
 // collection), and what a MongoDB index starts with.
 
 import type { Document, Filter, Sort } from 'mongodb';
-import type { IncidentFilter, InstanceFilter, TaskFilter } from '../port.ts';
+import type { IncidentFilter, InstanceFilter, TaskFilter, TaskPosition } from '../port.ts';
 import type { StoredDoc } from './codec.ts';
 
 export interface Query {
@@ -47,7 +47,39 @@ export function taskQueries(filter: TaskFilter): Query[] {
   for (const alternatives of choices) {
     branches = branches.flatMap((branch) => alternatives.map((alt) => [...branch, alt]));
   }
-  return branches.map((branch) => ({ filter: conjunction(branch), sort: TASK_ORDER }));
+  // Paging and search are checked after the equalities (FerretDB fetches by those, then
+  // filters); every query keeps its top-level equalities.
+  const extra: Document[] = [];
+  if (filter.after !== undefined) extra.push(afterPosition(filter.after));
+  if (filter.search !== undefined) extra.push(searchFilter(filter.search));
+  return branches.map((branch) => {
+    const where: Document = conjunction(branch);
+    if (extra.length > 0) where.$and = [...((where.$and as Document[] | undefined) ?? []), ...extra];
+    return { filter: where, sort: TASK_ORDER };
+  });
+}
+
+/** Tasks strictly after `p` in TASK_ORDER. */
+function afterPosition(p: TaskPosition): Document {
+  const noDue = p.dueDate === null ? 1 : 0;
+  const branches: Document[] = [
+    { priority: { $lt: p.priority } },
+    { priority: p.priority, _noDue: { $gt: noDue } },
+  ];
+  // Tasks without a due date all have null there: nothing sorts between them on that field.
+  if (p.dueDate !== null) branches.push({ priority: p.priority, _noDue: noDue, dueDate: { $gt: p.dueDate } });
+  const same = { priority: p.priority, _noDue: noDue, dueDate: p.dueDate };
+  branches.push({ ...same, createdAt: { $gt: p.createdAt } });
+  branches.push({ ...same, createdAt: p.createdAt, _id: { $gt: p.id } });
+  return { $or: branches };
+}
+
+/** Case-insensitive substring of the task name, business key or process key. */
+function searchFilter(search: string): Document {
+  const pattern = search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    $or: ['name', 'businessKey', 'processKey'].map((field) => ({ [field]: { $regex: pattern, $options: 'i' } })),
+  };
 }
 
 /** Equalities as one filter; a second value for the same field goes into `$and`. */

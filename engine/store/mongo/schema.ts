@@ -26,6 +26,8 @@ export const COLLECTIONS = {
   definitions: 'definitions',
   /** Short-lived exclusive claims (job leases, document replaces); see claims.ts. */
   claims: 'claims',
+  /** The audit trail (append-only); see audit.ts. */
+  audit: 'audit_log',
 } as const;
 
 /** Room for this many effects per commit in the `_src` sequence. */
@@ -93,6 +95,12 @@ export const INDEXES: Record<string, IndexDef[]> = {
     { name: 'key_version', key: { key: 1, version: 1 }, unique: true },
     { name: 'by_deployment', key: { deploymentId: 1 } },
     { name: 'by_version_tag', key: { key: 1, versionTag: 1, version: -1 } },
+  ],
+  [COLLECTIONS.audit]: [
+    { name: 'by_order', key: { _order: -1 } },
+    { name: 'by_actor', key: { actor: 1, _order: -1 } },
+    { name: 'by_action', key: { action: 1, _order: -1 } },
+    { name: 'by_target', key: { targets: 1, _order: -1 } },
   ],
 };
 

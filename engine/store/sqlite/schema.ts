@@ -205,6 +205,28 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX instances_by_end ON instances (ended_at) WHERE ended_at IS NOT NULL;
   `,
+  // 8: the audit trail (append-only), and one row per (entry, target) so "everything that
+  // happened to this task" is an index look-up.
+  `
+  CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    request_id TEXT,
+    details TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX audit_by_at ON audit_log (at DESC, id DESC);
+  CREATE INDEX audit_by_actor ON audit_log (actor, at DESC, id DESC);
+  CREATE INDEX audit_by_action ON audit_log (action, at DESC, id DESC);
+  CREATE TABLE audit_targets (
+    target TEXT NOT NULL,
+    at TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    PRIMARY KEY (target, at, entry_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,7 +8,7 @@
 // user's name and the assignee index each yield their own first N in index order, and only
 // those few rows are merged and sorted.
 
-import type { TaskFilter } from '../port.ts';
+import type { TaskFilter, TaskPosition } from '../port.ts';
 import type { SqlValue } from './records.ts';
 import { Conditions, limitParam } from './statements.ts';
 
@@ -83,16 +83,22 @@ function source(driver: Driver, filter: TaskFilter): Fragment {
 function topOfEach(driver: Driver, filter: TaskFilter): Fragment | null {
   const { state, limit } = filter;
   if (state === undefined || limit === undefined || limit < 0) return null;
-  if (filter.processKey !== undefined) return null;
+  // A search is checked per row, so the first N of an arm need not hold the first N matches.
+  if (filter.processKey !== undefined || filter.search !== undefined) return null;
   const arms: Fragment[] = [];
   if (driver === 'visibleTo' && filter.candidateGroups === undefined) {
     const { username, groups } = filter.visibleTo!;
-    arms.push(firstAssigned(username, state, limit), firstOffered('user', username, state, limit));
-    for (const group of new Set(groups)) arms.push(firstOffered('group', group, state, limit));
+    arms.push(
+      firstAssigned(username, state, limit, filter.after),
+      firstOffered('user', username, state, limit, filter.after),
+    );
+    for (const group of new Set(groups)) arms.push(firstOffered('group', group, state, limit, filter.after));
   } else if (driver === 'candidateGroups') {
-    for (const group of new Set(filter.candidateGroups)) arms.push(firstOffered('group', group, state, limit));
+    for (const group of new Set(filter.candidateGroups)) {
+      arms.push(firstOffered('group', group, state, limit, filter.after));
+    }
   } else if (driver === 'candidateUser' && filter.visibleTo === undefined && filter.candidateGroups === undefined) {
-    arms.push(firstOffered('user', filter.candidateUser!, state, limit));
+    arms.push(firstOffered('user', filter.candidateUser!, state, limit, filter.after));
   } else {
     return null;
   }
@@ -100,21 +106,75 @@ function topOfEach(driver: Driver, filter: TaskFilter): Fragment | null {
   return taskIds(arms);
 }
 
-function firstAssigned(username: string, state: string, limit: number): Fragment {
+function firstAssigned(username: string, state: string, limit: number, after: TaskPosition | undefined): Fragment {
+  const past = pastPosition(TASK_COLUMNS(''), after);
   return {
     sql: `SELECT task_id FROM (SELECT id AS task_id FROM tasks INDEXED BY tasks_by_assignee
-      WHERE assignee = ? AND state = ?
+      WHERE assignee = ? AND state = ?${past.sql}
       ORDER BY priority DESC, due_date IS NULL, due_date, created_at, id LIMIT ?)`,
-    params: [username, state, limitParam(limit)],
+    params: [username, state, ...past.params, limitParam(limit)],
   };
 }
 
-function firstOffered(kind: 'group' | 'user', value: string, state: string, limit: number): Fragment {
+function firstOffered(
+  kind: 'group' | 'user',
+  value: string,
+  state: string,
+  limit: number,
+  after: TaskPosition | undefined,
+): Fragment {
+  const past = pastPosition(CANDIDATE_COLUMNS, after);
   return {
     sql: `SELECT task_id FROM (SELECT task_id FROM task_candidates
-      WHERE kind = '${kind}' AND value = ? AND state = ?
+      WHERE kind = '${kind}' AND value = ? AND state = ?${past.sql}
       ORDER BY priority DESC, due_last, due_date, created_at, task_id LIMIT ?)`,
-    params: [value, state, limitParam(limit)],
+    params: [value, state, ...past.params, limitParam(limit)],
+  };
+}
+
+// --- Keyset paging and search ----------------------------------------------------------------
+
+/** The inbox sort key as SQL expressions: priority (descending), due last, due date, creation, id. */
+type SortColumns = [priority: string, dueLast: string, dueDate: string, createdAt: string, id: string];
+
+const TASK_COLUMNS = (alias: string): SortColumns => [
+  `${alias}priority`,
+  `(${alias}due_date IS NULL)`,
+  `COALESCE(${alias}due_date, '')`,
+  `${alias}created_at`,
+  `${alias}id`,
+];
+const CANDIDATE_COLUMNS: SortColumns = ['priority', 'due_last', 'due_date', 'created_at', 'task_id'];
+
+/** ` AND <row comes after the position>`, or nothing without a position. */
+function pastPosition(columns: SortColumns, after: TaskPosition | undefined): Fragment {
+  if (after === undefined) return { sql: '', params: [] };
+  const condition = afterCondition(columns, after);
+  return { sql: ` AND ${condition.sql}`, params: condition.params };
+}
+
+function afterCondition(columns: SortColumns, after: TaskPosition): Fragment {
+  const [priority, dueLast, dueDate, createdAt, id] = columns;
+  const values: SqlValue[] = [
+    after.priority,
+    after.dueDate === null ? 1 : 0,
+    after.dueDate ?? '',
+    after.createdAt,
+    after.id,
+  ];
+  // Strictly after: the first differing column decides; priority runs high to low.
+  const sql = `(${priority} < ? OR (${priority} = ? AND (${dueLast} > ? OR (${dueLast} = ? AND (${dueDate} > ? OR (${dueDate} = ? AND (${createdAt} > ? OR (${createdAt} = ? AND ${id} > ?))))))))`;
+  const [p, l, d, c, i] = values;
+  return { sql, params: [p, p, l, l, d, d, c, c, i] };
+}
+
+/** SQLite's lower() folds ASCII only; the needle is folded the same way so both sides agree. */
+function searchCondition(search: string): Fragment {
+  const needle = search.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+  return {
+    sql: `(instr(lower(t.name), ?) > 0 OR instr(lower(COALESCE(t.business_key, '')), ?) > 0
+      OR instr(lower(t.process_key), ?) > 0)`,
+    params: [needle, needle, needle],
   };
 }
 
@@ -136,6 +196,14 @@ function rowConditions(driver: Driver, filter: TaskFilter): Conditions {
   }
   if (filter.assignee !== undefined) where.add('t.assignee = ?', filter.assignee);
   if (filter.processKey !== undefined) where.add('t.process_key = ?', filter.processKey);
+  if (filter.search !== undefined) {
+    const match = searchCondition(filter.search);
+    where.add(match.sql, ...match.params);
+  }
+  if (filter.after !== undefined) {
+    const past = afterCondition(TASK_COLUMNS('t.'), filter.after);
+    where.add(past.sql, ...past.params);
+  }
   if (filter.candidateUser !== undefined && driver !== 'candidateUser') {
     const check = rowOfferedToUser(filter.candidateUser);
     where.add(check.sql, ...check.params);

@@ -72,6 +72,12 @@ export interface ErpWarehouse {
   [k: string]: unknown;
 }
 
+export interface TaskPage {
+  tasks: Task[];
+  /** Pass as `after` for the next page; null after the last. */
+  next: string | null;
+}
+
 export const api = {
   login: (username: string, password: string) =>
     json<{ token: string; user: User }>('POST', '/api/auth/login', { username, password }),
@@ -80,6 +86,11 @@ export const api = {
 
   tasks: (params: { state?: 'open' | 'completed'; assignee?: string; candidateGroup?: string; processInstanceId?: string } = {}) =>
     json<Task[]>('GET', `/api/tasks${query(params)}`),
+  /** One page of open tasks in inbox order, searched and filtered on the server. */
+  taskPage: async (params: { assignee?: string; processKey?: string; q?: string; limit: number; after?: string }): Promise<TaskPage> => {
+    const res = await request('GET', `/api/tasks${query({ ...params, state: 'open', limit: String(params.limit) })}`);
+    return { tasks: (await res.json()) as Task[], next: res.headers.get('X-Next-Cursor') };
+  },
   task: (id: string) => json<TaskDetail>('GET', `/api/tasks/${enc(id)}`),
   claim: (id: string) => json<unknown>('POST', `/api/tasks/${enc(id)}/claim`),
   unclaim: (id: string) => json<unknown>('POST', `/api/tasks/${enc(id)}/unclaim`),

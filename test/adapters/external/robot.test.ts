@@ -98,6 +98,9 @@ describe('external adapters: a Bitrix24 deal-stage robot starts ship-goods (over
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.status).to.equal('started');
     const id = res.body.processInstanceId!;
+    // The audit trail names the connection as the one who started it.
+    const trail = await server.as<{ entries: { actor: string; action: string }[] }>('admin', 'GET', `/api/audit?target=${id}`);
+    expect(trail.body.entries.map((e) => `${e.actor} ${e.action}`)).to.deep.equal(["bitrix24:crm instance.started"]);
 
     const deadline = Date.now() + 15_000;
     let inst: Instance;

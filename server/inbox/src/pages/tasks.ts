@@ -1,7 +1,12 @@
 // The inbox: open tasks assigned to me or offered to my groups, with filters, search by
 // business data, saved filters and claim/unclaim. Refreshes itself on live events.
+//
+// The list is read a page at a time (the server's keyset cursor leads to the next page), and
+// what the server can filter (assigned to me, process, search in task name, business key and
+// process key) it filters. The rest (unassigned, due, priority) and the search in process
+// variables, which the server does not index, apply to the tasks loaded so far.
 
-import { api, session, type Task } from '../api.ts';
+import { api, session, type Task, type TaskPage } from '../api.ts';
 import { clear, h, uid } from '../dom.ts';
 import { dueState, priorityBand } from '../format.ts';
 import { EMPTY_FILTER, loadCurrent, loadSaved, sameFilter, saveCurrent, storeSaved, type TaskFilter } from '../filters.ts';
@@ -22,12 +27,23 @@ interface Known {
 /** Business data of tasks, fetched once per task: the list endpoint has no variables. */
 const knownCache = new Map<string, Known>();
 
+/** Tasks per request: the first page, and each "Load more". */
+export const PAGE_SIZE = 50;
+
 export async function tasksPage(): Promise<Page> {
   const me = session.user;
   const username = me?.username ?? '';
   let filter = loadCurrent(username);
   let saved = loadSaved(username);
+  /** What the server returned for the current server-side filters, page after page. */
   let tasks: Task[] = [];
+  let next: string | null = null;
+  /** While searching: the first page without the search, checked against process variables here. */
+  let unsearched: Task[] = [];
+  /** The server-side filters `tasks` was read with; another set starts again from the first page. */
+  let loadedKey: string | null = null;
+  let generation = 0;
+  let loadingMore = false;
   let names = new Map<string, string>();
   let seen: Set<string> | null = null;
   let disposed = false;
@@ -128,7 +144,21 @@ export async function tasksPage(): Promise<Page> {
     saveCurrent(username, filter);
     syncControls();
     renderList();
-    if (filter.search.trim()) void loadBusinessData();
+    if (serverKey() !== loadedKey) void refresh();
+    else if (filter.search.trim()) void loadBusinessData();
+  }
+
+  function serverParams(): { assignee?: string; processKey?: string; q?: string } {
+    const q = filter.search.trim();
+    return {
+      ...(filter.scope === 'mine' ? { assignee: 'me' } : {}),
+      ...(filter.process ? { processKey: filter.process } : {}),
+      ...(q ? { q } : {}),
+    };
+  }
+
+  function serverKey(): string {
+    return JSON.stringify(serverParams());
   }
 
   function apply(f: TaskFilter): void {
@@ -187,13 +217,30 @@ export async function tasksPage(): Promise<Page> {
       if (filter.due === 'week' && s === 'none') return false;
       if (filter.due === 'none' && s !== 'none') return false;
     }
-    const q = filter.search.trim().toLowerCase();
-    if (q) {
-      const known = knownCache.get(t.id);
-      const hay = [t.name, t.processKey, names.get(t.processKey) ?? '', t.businessKey ?? '', known?.businessKey ?? '', known?.text ?? ''].join(' ').toLowerCase();
-      if (!q.split(/\s+/).every((word) => hay.includes(word))) return false;
-    }
     return true;
+  }
+
+  /** A task of the unsearched page that the server's search missed: its variables may match. */
+  function matchesBusinessData(t: Task): boolean {
+    const q = filter.search.trim().toLowerCase();
+    const known = knownCache.get(t.id);
+    const hay = [t.name, t.processKey, names.get(t.processKey) ?? '', t.businessKey ?? '', known?.businessKey ?? '', known?.text ?? ''].join(' ').toLowerCase();
+    return q.split(/\s+/).every((word) => hay.includes(word));
+  }
+
+  /** The tasks to show: the server's, plus (while searching) loaded ones matching by variables. */
+  function shownTasks(): Task[] {
+    const list = [...tasks];
+    if (filter.search.trim() && loadedKey === serverKey()) {
+      const ids = new Set(list.map((t) => t.id));
+      for (const t of unsearched) if (!ids.has(t.id) && matchesBusinessData(t)) list.push(t);
+    }
+    return list.filter(matches).sort(compareTasks);
+  }
+
+  function loaded(): Task[] {
+    const ids = new Set(tasks.map((t) => t.id));
+    return [...tasks, ...unsearched.filter((t) => !ids.has(t.id))];
   }
 
   let loadingBusiness = false;
@@ -201,7 +248,7 @@ export async function tasksPage(): Promise<Page> {
     if (loadingBusiness) return;
     loadingBusiness = true;
     try {
-      const missing = tasks.filter((t) => !knownCache.has(t.id)).slice(0, 200);
+      const missing = loaded().filter((t) => !knownCache.has(t.id)).slice(0, 200);
       // A few at a time: the inbox must not flood the server for a long list.
       for (let i = 0; i < missing.length && !disposed; i += 6) {
         const batch = missing.slice(i, i + 6);
@@ -223,31 +270,76 @@ export async function tasksPage(): Promise<Page> {
     }
   }
 
+  /**
+   * Reads the list again from the first task: as many as are loaded (so a live update keeps
+   * what the user scrolled to), or one page when the server-side filters changed.
+   */
   async function refresh(): Promise<void> {
+    const key = serverKey();
+    const params = serverParams();
+    const sameQuery = key === loadedKey;
+    const limit = sameQuery ? Math.max(PAGE_SIZE, tasks.length) : PAGE_SIZE;
+    const mine = ++generation;
     try {
-      const [list, nm] = await Promise.all([api.tasks({ state: 'open' }), processNames()]);
-      if (disposed) return;
+      const [page, plain, nm] = await Promise.all([
+        api.taskPage({ ...params, limit }),
+        params.q ? api.taskPage({ ...params, q: undefined, limit: PAGE_SIZE }) : Promise.resolve(null),
+        processNames(),
+      ]);
+      // A newer read (the user typed on) has started: this answer is for filters no longer shown.
+      if (disposed || mine !== generation) return;
       loadError = null;
       names = nm;
+      const list = page.tasks;
       const fresh = list.filter((t) => !seen || !seen.has(t.id));
-      if (seen && fresh.length) {
+      if (seen && sameQuery && fresh.length) {
         toast(fresh.length === 1 ? `New task: ${fresh[0]!.name}` : `${fresh.length} new tasks`, 'info');
       }
-      seen = new Set(list.map((t) => t.id));
       tasks = list;
+      next = page.next;
+      unsearched = plain?.tasks ?? [];
+      loadedKey = key;
+      seen = new Set(loaded().map((t) => t.id));
       for (const id of knownCache.keys()) if (!seen.has(id)) knownCache.delete(id);
       renderProcessOptions();
       renderList();
       void loadBusinessData();
     } catch (err) {
-      if (disposed) return;
+      if (disposed || mine !== generation) return;
       loadError = err;
       renderList();
     }
   }
 
+  async function loadMore(): Promise<void> {
+    if (next === null || loadingMore) return;
+    loadingMore = true;
+    const mine = generation;
+    let page: TaskPage;
+    try {
+      page = await api.taskPage({ ...serverParams(), limit: PAGE_SIZE, after: next });
+    } catch (err) {
+      toast(describeError(err), 'error');
+      return;
+    } finally {
+      loadingMore = false;
+    }
+    if (disposed || mine !== generation) return;
+    const ids = new Set(tasks.map((t) => t.id));
+    tasks = [...tasks, ...page.tasks.filter((t) => !ids.has(t.id))];
+    next = page.next;
+    for (const t of page.tasks) seen?.add(t.id);
+    renderProcessOptions();
+    renderList();
+    void loadBusinessData();
+    // Keep keyboard focus in the list: on the first of the new tasks.
+    const first = page.tasks[0];
+    if (first) listEl.querySelector<HTMLElement>(`[data-task="${CSS.escape(first.id)}"] .task-title`)?.focus();
+  }
+
   function renderProcessOptions(): void {
-    const keys = Array.from(new Set([...tasks.map((t) => t.processKey), ...(filter.process ? [filter.process] : [])])).sort();
+    // Every deployed process, not just those of the loaded page: the filter runs on the server.
+    const keys = Array.from(new Set([...names.keys(), ...tasks.map((t) => t.processKey), ...(filter.process ? [filter.process] : [])])).sort();
     const current = filter.process;
     clear(
       procSelect,
@@ -271,9 +363,10 @@ export async function tasksPage(): Promise<Page> {
   }
 
   function renderList(): void {
-    const visible = tasks.filter(matches).sort(compareTasks);
-    const mine = tasks.filter((t) => t.assignee === username).length;
-    count.textContent = seen === null ? '' : `${visible.length} of ${tasks.length} open tasks · ${mine} assigned to you`;
+    const visible = shownTasks();
+    const mine = visible.filter((t) => t.assignee === username).length;
+    count.textContent =
+      seen === null ? '' : `${visible.length} open tasks shown${next !== null ? ' (more to load)' : ''} · ${mine} assigned to you`;
     if (loadError && tasks.length === 0) {
       clear(listEl, alertBox(`The tasks could not be loaded: ${describeError(loadError)}`, 'error', h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => void refresh() }, 'Try again')));
       return;
@@ -282,19 +375,21 @@ export async function tasksPage(): Promise<Page> {
       clear(listEl, h('p', { class: 'loading' }, 'Loading tasks…'));
       return;
     }
+    const nothingAtAll = tasks.length === 0 && unsearched.length === 0 && next === null && serverKey() === '{}';
     if (visible.length === 0) {
       clear(
         listEl,
         h(
           'div',
           { class: 'empty' },
-          h('p', { class: 'empty-title' }, tasks.length === 0 ? 'Nothing to do right now' : 'No tasks match these filters'),
-          h('p', { class: 'muted' }, tasks.length === 0 ? 'New tasks for you and your groups appear here by themselves.' : 'Change or clear the filters to see more.'),
+          h('p', { class: 'empty-title' }, nothingAtAll ? 'Nothing to do right now' : 'No tasks match these filters'),
+          h('p', { class: 'muted' }, nothingAtAll ? 'New tasks for you and your groups appear here by themselves.' : 'Change or clear the filters to see more.'),
         ),
+        loadMoreButton(),
       );
       return;
     }
-    const searching = filter.search.trim() && tasks.some((t) => !knownCache.has(t.id));
+    const searching = filter.search.trim() && loaded().some((t) => !knownCache.has(t.id));
     clear(
       listEl,
       searching ? h('p', { class: 'muted small' }, 'Still searching business data of some tasks…') : null,
@@ -330,6 +425,17 @@ export async function tasksPage(): Promise<Page> {
           );
         }),
       ),
+      loadMoreButton(),
+    );
+  }
+
+  /** Reads the next page; shown while the server has more for these filters. */
+  function loadMoreButton(): HTMLElement | null {
+    if (next === null) return null;
+    return h(
+      'button',
+      { type: 'button', class: 'btn btn-secondary load-more', disabled: loadingMore, onclick: () => void loadMore() },
+      'Load more tasks',
     );
   }
 

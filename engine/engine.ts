@@ -9,7 +9,9 @@ import { resolveCalledVersion } from './called-version.ts';
 import { Deployer, type DeployCheck, type DeployResult } from './deployments.ts';
 import { ConflictError, KarvonError, NotFoundError, ValidationError } from './errors.ts';
 import { JobRunner, LOCK_MS } from './runtime/job-runner.ts';
-import { TimerScheduler } from './runtime/timer-scheduler.ts';
+import { StoreTimerDriver } from './runtime/store-timer-driver.ts';
+import type { TimerDriver, TimerHost } from './runtime/timer-driver.ts';
+import type { MongoStore } from './store/mongo.ts';
 import { addDuration } from './timers.ts';
 import { ROOT, visibleVariables, type CallFollowUp } from './runtime/transition.ts';
 import { Messaging, type MessageInput, type MessageResult } from './runtime/messaging.ts';
@@ -64,6 +66,15 @@ export interface EngineOptions {
   jobLockMs?: number;
   /** Host validation run on every deploy after the engine's own; its details reject with 422. */
   deployCheck?: DeployCheck;
+  /**
+   * What wakes the engine up for timers: 'store' (the default: a clock wake-up for the earliest
+   * timer in the store, and polling) or 'agenda' (MongoDB only: one agenda job per timer due
+   * time). Agenda is not the default yet: with three nodes on FerretDB its locking stalled the
+   * database (see docs/mongodb.md).
+   */
+  timerDriver?: 'store' | 'agenda';
+  /** How often agenda looks for due timer jobs, ms (default 1000). */
+  agendaProcessEveryMs?: number;
 }
 
 export type EngineEvent =
@@ -99,7 +110,8 @@ export class Engine {
   private readonly deployer: Deployer;
   private readonly messaging: Messaging;
   private readonly runner: JobRunner;
-  private readonly timers: TimerScheduler;
+  private timers: TimerDriver;
+  private readonly timerHost: TimerHost;
   private readonly logger: EngineLogger;
   readonly workerId: string;
   private readonly jobLockMs: number;
@@ -147,26 +159,45 @@ export class Engine {
       },
       options.handlers ?? [],
     );
-    this.timers = new TimerScheduler({
+    this.timerHost = {
       store: this.store,
       clock: this.clock,
       fireInstanceTimer: (timer) => this.fireInstanceTimer(timer),
       fireStartTimer: (timer) => this.fireStartTimer(timer),
       log: (message, fields) => this.logger.warn(fields, message),
+    };
+    this.timers = new StoreTimerDriver(this.timerHost);
+  }
+
+  /** Agenda when asked for; loaded only then, so nobody else loads it. */
+  private async chooseTimerDriver(options: EngineOptions): Promise<void> {
+    if ((options.timerDriver ?? 'store') === 'store') return;
+    if (this.store.kind !== 'mongodb') throw new KarvonError(500, 'INTERNAL', 'the agenda timer driver needs the MongoDB store');
+    const { AgendaTimerDriver } = await import('./runtime/agenda-timer-driver.ts');
+    this.timers = new AgendaTimerDriver(this.timerHost, this.store as MongoStore, {
+      nodeId: this.workerId,
+      processEveryMs: options.agendaProcessEveryMs,
+      // Agenda compares due times with the real clock; an injected clock drives fireDue instead.
+      process: this.clock instanceof SystemClock,
     });
+  }
+
+  get timerDriver(): TimerDriver['kind'] {
+    return this.timers.kind;
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
+    await engine.chooseTimerDriver(options);
     await engine.store.releaseJobLocks(engine.workerId);
     for (const type of await engine.store.jobTypes()) engine.knownTypes.add(type);
     engine.runner.pokeAll(engine.knownTypes);
-    void engine.timers.fireDue();
+    await engine.timers.start();
     const pollMs = options.pollMs ?? (options.clock ? 0 : 1000);
     if (pollMs > 0) {
       engine.pollTimer = setInterval(() => {
         engine.runner.pokeAll(engine.knownTypes);
-        void engine.timers.fireDue();
+        engine.timers.poll();
       }, pollMs);
       engine.pollTimer.unref();
     }
@@ -195,7 +226,7 @@ export class Engine {
     const result = await this.deployer.deploy(resources, opts.deployedBy ?? null);
     if (result.created) this.messaging.processesChanged();
     // A new version may bring timer start events: re-arm the scheduler.
-    if (result.created) void this.timers.fireDue();
+    if (result.created) this.timers.poll();
     return result;
   }
 
@@ -563,7 +594,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.runner.close();
-    this.timers.close();
+    await this.timers.close();
     await this.runner.idle();
     while (this.inFlight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
   }

@@ -89,6 +89,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clock,
       handlers: [adapters.handler, ...(options.handlers ?? [])],
       workerId: config.nodeId,
+      timerDriver: config.timerDriver,
       // The mapping drift check: a deploy fails while the ERP lacks a field the mapping fills.
       deployCheck: adapters.deployCheck,
       logger: logger.child({ component: 'engine' }),

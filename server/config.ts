@@ -51,6 +51,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Stable name of this node for job leases, so a restarted node releases what it held. */
   nodeId: string;
+  /** KARVON_TIMER_DRIVER: 'store' (default) or 'agenda' (MongoDB only; see docs/mongodb.md). */
+  timerDriver: 'store' | 'agenda';
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
   connections: string | null;
   /**
@@ -126,6 +128,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
     retentionEveryMs: integer(env, 'KARVON_RETENTION_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
     // Port 0 (tests) has no stable number; the process id keeps such nodes apart.
     nodeId: nonEmpty(env.KARVON_NODE_ID) ?? `${os.hostname()}:${port === 0 ? `pid${process.pid}` : port}`,
+    timerDriver: timerDriver(env.KARVON_TIMER_DRIVER, nonEmpty(env.MONGODB_URL) !== null),
   };
 }
 
@@ -143,6 +146,13 @@ function secretKey(env: Env): string | null {
     throw new ConfigError((error as Error).message);
   }
   return value;
+}
+
+function timerDriver(value: string | undefined, mongo: boolean): 'store' | 'agenda' {
+  const v = nonEmpty(value)?.trim() ?? 'store';
+  if (v !== 'store' && v !== 'agenda') throw new ConfigError(`KARVON_TIMER_DRIVER must be 'store' or 'agenda', not '${v}'.`);
+  if (v === 'agenda' && !mongo) throw new ConfigError('KARVON_TIMER_DRIVER=agenda needs MONGODB_URL: agenda keeps its jobs in MongoDB.');
+  return v;
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -23,6 +23,8 @@ export interface JobRunnerHost {
 const BATCH = 32;
 /** Adapters time out well before this; a dead node's jobs come back after it. */
 export const LOCK_MS = 2 * 60_000;
+/** Share of the lease that must be left for an attempt to start. */
+const MIN_LEASE_LEFT = 0.5;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -121,6 +123,7 @@ export class JobRunner {
   private async runOne(job: JobRecord, known?: Variables): Promise<void> {
     const handler = this.handlers.find((h) => h.handles(job.type));
     if (!handler) return;
+    if (!this.leaseLeft(job)) return;
     this.running++;
     const controller = new AbortController();
     const attempt = (this.attempts.get(job.key) ?? 0) + 1;
@@ -151,6 +154,21 @@ export class JobRunner {
     } finally {
       this.running--;
     }
+  }
+
+  /**
+   * A lease set when the job was created or activated can be mostly spent by the time the handler
+   * would start (a slow commit, a queue): another node may take the job up once it runs out, so
+   * starting now could run one attempt twice. Leave such a job alone; when its lease ends, whoever
+   * activates it (this node included) gets a full one.
+   */
+  private leaseLeft(job: JobRecord): boolean {
+    if (job.lockExpiresAt === null) return true;
+    const lockMs = this.host.lockMs ?? LOCK_MS;
+    const left = job.lockExpiresAt - this.host.clock.now();
+    if (left >= lockMs * MIN_LEASE_LEFT) return true;
+    this.host.log('warn', 'in-process job not started: too little of its lease is left; it runs once the lease ends', { jobKey: job.key, type: job.type, leftMs: left });
+    return false;
   }
 
   private async apply(job: JobRecord, outcome: JobOutcome): Promise<void> {

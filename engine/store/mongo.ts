@@ -92,6 +92,16 @@ export interface MongoStore extends Store {
   readonly db: Db;
   /** Finishes every unfinished commit (outbox) now; returns how many it found. */
   recoverOutboxes(): Promise<number>;
+  getTimer(id: string): Promise<TimerRecord | null>;
+  /** Every timer's id and due time. */
+  timerSchedule(): Promise<Array<{ id: string; dueAt: number }>>;
+  /**
+   * Calls `listener` with the ids of timers after every write that put, moved or deleted them:
+   * commits, outboxes finished after a crash, start timers. The listener reads the timers again
+   * (a replayed effect may name a timer a newer one changed). A listener that throws fails the
+   * write; a commit's outbox then stays and is healed, listener included, later.
+   */
+  onTimersChanged(listener: (ids: string[]) => Promise<void>): () => void;
 }
 
 export async function openMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
@@ -127,6 +137,7 @@ class MongoDbStore implements MongoStore {
   private readonly timerRecords: MongoTimers;
   private readonly retention: MongoRetention;
   private readonly collections = new Map<string, { key: string; collection: DocCollection<Doc> }>();
+  private readonly timerListeners = new Set<(ids: string[]) => Promise<void>>();
   private sweep: NodeJS.Timeout | null = null;
   private sweeping = false;
   private closed = false;
@@ -136,11 +147,29 @@ class MongoDbStore implements MongoStore {
     readonly db: Db,
     private readonly options: MongoStoreOptions,
   ) {
-    this.commits = new InstanceCommits(db, options.settleMs ?? 2000, options.faults);
+    const timersChanged = (ids: string[]) => this.timersChanged(ids);
+    this.commits = new InstanceCommits(db, options.settleMs ?? 2000, options.faults, timersChanged);
     this.claims = new Claims(db);
     this.jobRecords = new MongoJobs(db.collection<StoredDoc>(COLLECTIONS.jobs), this.claims);
-    this.timerRecords = new MongoTimers(db.collection<StoredDoc>(COLLECTIONS.timers), this.claims);
+    this.timerRecords = new MongoTimers(db.collection<StoredDoc>(COLLECTIONS.timers), this.claims, timersChanged);
     this.retention = new MongoRetention(db, this.commits);
+  }
+
+  onTimersChanged(listener: (ids: string[]) => Promise<void>): () => void {
+    this.timerListeners.add(listener);
+    return () => this.timerListeners.delete(listener);
+  }
+
+  private async timersChanged(ids: string[]): Promise<void> {
+    for (const listener of this.timerListeners) await listener(ids);
+  }
+
+  getTimer(id: string): Promise<TimerRecord | null> {
+    return this.timerRecords.get(id);
+  }
+
+  timerSchedule(): Promise<Array<{ id: string; dueAt: number }>> {
+    return this.timerRecords.schedule();
   }
 
   startSweep(everyMs: number): void {

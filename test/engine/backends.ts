@@ -57,6 +57,11 @@ export function forEachBackend(name: string, fn: (backend: Backend) => void): vo
     });
   });
 
+  describeMongo(name, fn);
+}
+
+/** The MongoDB half of forEachBackend, for suites about what only that backend does. */
+export function describeMongo(name: string, fn: (backend: Backend) => void): void {
   describe(`${name} [mongodb]`, () => {
     let admin: MongoClient | null = null;
     let dbName: string | null = null;

@@ -16,7 +16,9 @@ forEachBackend('timers through the engine', (backend) => {
 
   beforeEach(async () => {
     clock = new ManualClock('2026-03-02T08:00:00Z');
-    engine = await Engine.open({ store: await backend.open(), clock });
+    // On MongoDB through agenda (agenda-timers.test.ts checks its jobs): the same semantics either way.
+    engine = await Engine.open({ store: await backend.open(), clock, timerDriver: backend.name === 'mongodb' ? 'agenda' : 'store' });
+    expect(engine.timerDriver).to.equal(backend.name === 'mongodb' ? 'agenda' : 'store');
   });
   afterEach(async () => {
     await engine.close();

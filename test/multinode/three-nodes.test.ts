@@ -22,7 +22,7 @@ import { ATTEMPTS, BOOKINGS } from './collections.ts';
 const url = process.env.MONGODB_URL?.trim() || '';
 const required = process.env.KARVON_REQUIRE_MONGO === '1';
 const N = Number(process.env.KARVON_MULTINODE_N ?? 2000);
-const LOCK_MS = 3000;
+const LOCK_MS = 10_000;
 const nodeFile = fileURLToPath(new URL('./node.ts', import.meta.url));
 
 const bookAndWait = bpmn('booking', `

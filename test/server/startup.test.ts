@@ -10,6 +10,13 @@ import { DEMO_PASSWORD } from '../../server/seed.ts';
 import { diagram, TestServer } from './helpers.ts';
 
 describe('server: configuration', () => {
+  it('chooses the timer driver: store by default, agenda only with MongoDB, nothing else', () => {
+    expect(readConfig({}).timerDriver).to.equal('store');
+    expect(readConfig({ KARVON_TIMER_DRIVER: 'agenda', MONGODB_URL: 'mongodb://127.0.0.1/k' }).timerDriver).to.equal('agenda');
+    expect(() => readConfig({ KARVON_TIMER_DRIVER: 'agenda' })).to.throw(ConfigError, /needs MONGODB_URL/);
+    expect(() => readConfig({ KARVON_TIMER_DRIVER: 'cron' })).to.throw(ConfigError, /KARVON_TIMER_DRIVER must be 'store' or 'agenda', not 'cron'/);
+  });
+
   it('reads the contract variables with their defaults', () => {
     const c = readConfig({});
     expect(c).to.include({ port: 3000, mongodbUrl: null, adminPassword: null, demo: false, testClock: false, production: false });

@@ -17,7 +17,7 @@ import type { Collection, Db } from 'mongodb';
 import { ConflictError } from '../../errors.ts';
 import type { Effect, InstanceState } from '../../types.ts';
 import { isDuplicateKey } from './codec.ts';
-import { applyEffects, checkEffects } from './effects.ts';
+import { applyEffects, checkEffects, type TimersChanged } from './effects.ts';
 import { COLLECTIONS } from './schema.ts';
 
 export interface CommitDoc {
@@ -71,6 +71,7 @@ export class InstanceCommits {
     /** How old an unfinished commit must be before a reader finishes it for its committer. */
     private readonly settleMs: number,
     private readonly faults: CommitFaults = {},
+    private readonly timersChanged?: TimersChanged,
   ) {
     this.instances = db.collection<InstanceDoc>(COLLECTIONS.instances);
     this.commits = db.collection<CommitDoc>(COLLECTIONS.commits);
@@ -151,7 +152,7 @@ export class InstanceCommits {
     await this.faults.beforeWrite?.(state.id, state.rev);
     await this.write(commit, state, expectedRev);
     await this.faults.beforeApply?.(state.id, state.rev);
-    await applyEffects(this.db, state.rev, effects);
+    await applyEffects(this.db, state.rev, effects, this.timersChanged);
     await this.commits.deleteOne({ _id: commit._id });
   }
 
@@ -191,7 +192,7 @@ export class InstanceCommits {
         if (previous) await this.heal(previous);
         await this.write(commit, state, rev);
       }
-      await applyEffects(this.db, commit.rev, effects);
+      await applyEffects(this.db, commit.rev, effects, this.timersChanged);
     }
     await this.commits.deleteOne({ _id: commit._id, token: commit.token });
   }

@@ -52,7 +52,13 @@ export function checkEffects(effects: readonly Effect[]): void {
   }
 }
 
-export async function applyEffects(db: Db, rev: number, effects: readonly Effect[]): Promise<void> {
+/**
+ * Told which timers an applied commit put or deleted, after they are written and before the
+ * outbox goes: a listener that fails leaves the commit to be healed, and called again then.
+ */
+export type TimersChanged = (ids: string[]) => Promise<void>;
+
+export async function applyEffects(db: Db, rev: number, effects: readonly Effect[], timersChanged?: TimersChanged): Promise<void> {
   const ops: Record<string, Ops> = {
     [COLLECTIONS.tasks]: [],
     [COLLECTIONS.jobs]: [],
@@ -125,6 +131,10 @@ export async function applyEffects(db: Db, rev: number, effects: readonly Effect
       .filter(([, list]) => list.length > 0)
       .map(([name, list]) => runOrdered(db.collection<StoredDoc>(name), list)),
   );
+  if (timersChanged) {
+    const ids = effects.flatMap((e) => (e.type === 'timer.put' ? [e.timer.id] : e.type === 'timer.delete' ? [e.id] : []));
+    if (ids.length > 0) await timersChanged(ids);
+  }
 }
 
 function historyId(record: HistoryRecord): string {

@@ -1,24 +1,12 @@
-// Fires timers when they are due. Timers live in the store, so any node can fire any timer: an
-// instance timer fires through a command whose revision check lets only one node through, and a
-// start timer is claimed with a guarded write before its instance starts. One clock wake-up is
-// armed for the earliest timer; polling catches timers other nodes created.
+// The embedded store's timer driver: one clock wake-up is armed for the earliest timer in the
+// store, and polling catches timers other processes on the same file created.
 
-import type { Clock } from '../ports.ts';
-import type { Store } from '../store/port.ts';
-import type { TimerRecord } from '../types.ts';
+import { fireDueTimers, type TimerDriver, type TimerHost } from './timer-driver.ts';
 
-export interface TimerHost {
-  store: Store;
-  clock: Clock;
-  fireInstanceTimer(timer: TimerRecord): Promise<void>;
-  fireStartTimer(timer: TimerRecord): Promise<void>;
-  log(message: string, fields: Record<string, unknown>): void;
-}
-
-const BATCH = 100;
 const RETRY_FAILED_MS = 5_000;
 
-export class TimerScheduler {
+export class StoreTimerDriver implements TimerDriver {
+  readonly kind = 'store' as const;
   private armedAt: number | null = null;
   private cancel: (() => void) | null = null;
   private running: Promise<void> | null = null;
@@ -27,10 +15,18 @@ export class TimerScheduler {
 
   constructor(private readonly host: TimerHost) {}
 
+  async start(): Promise<void> {
+    void this.fireDue();
+  }
+
   /** A timer was scheduled for `dueAt`; wake up earlier if needed. */
   notify(dueAt: number): void {
     if (this.closed) return;
     if (this.armedAt === null || dueAt < this.armedAt) this.armAt(dueAt);
+  }
+
+  poll(): void {
+    void this.fireDue();
   }
 
   /** Fires everything due now; concurrent calls coalesce into one more round. */
@@ -55,24 +51,11 @@ export class TimerScheduler {
   }
 
   private async round(): Promise<void> {
-    let failed = false;
-    for (;;) {
-      const due = await this.host.store.dueTimers(this.host.clock.now(), BATCH);
-      for (const timer of due) {
-        try {
-          if (timer.processInstanceId) await this.host.fireInstanceTimer(timer);
-          else await this.host.fireStartTimer(timer);
-        } catch (err) {
-          failed = true;
-          this.host.log('timer could not fire', { timerId: timer.id, elementId: timer.elementId, error: (err as Error).message });
-        }
-      }
-      if (due.length < BATCH || failed) break;
-    }
+    const ok = await fireDueTimers(this.host);
     const next = await this.host.store.nextTimerDueAt();
     this.armedAt = null;
     // A timer that failed stays due; try it again a little later instead of spinning on it.
-    if (next !== null) this.armAt(failed ? Math.max(next, this.host.clock.now() + RETRY_FAILED_MS) : next);
+    if (next !== null) this.armAt(ok ? next : Math.max(next, this.host.clock.now() + RETRY_FAILED_MS));
   }
 
   private armAt(at: number): void {
@@ -84,8 +67,9 @@ export class TimerScheduler {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     this.cancel?.();
+    await this.idle();
   }
 }

@@ -227,6 +227,12 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target, at, entry_id)
   ) WITHOUT ROWID;
   `,
+  // 9: the business data the inbox search matches (engine/runtime/task-search.ts). Existing
+  // tasks start without it and get it at their instance's next variable change; until then the
+  // search finds them by name, business key and process key as before.
+  `
+  ALTER TABLE tasks ADD COLUMN search_text TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,7 @@ import { addDuration } from './timers.ts';
 import { ROOT, visibleVariables, type CallFollowUp } from './runtime/transition.ts';
 import { Messaging, type MessageInput, type MessageResult } from './runtime/messaging.ts';
 import type { ProcessModel } from './model/types.ts';
+import { EMBEDDED_FORM_PREFIX } from './model/compile.ts';
 import { step, type Command, type StepResult } from './step.ts';
 import type { Clock, IdGenerator, InProcessJobHandler } from './ports.ts';
 import type {
@@ -270,8 +271,16 @@ export class Engine {
     return this.deployer.xml(def);
   }
 
-  getForm(formKey: string | null): Promise<Json | null> {
-    return this.deployer.form(formKey);
+  /**
+   * A form by deployed form id or form key. An embedded form (`camunda-forms:bpmn:<id>`) is only
+   * unique within its diagram, so it needs the process (latest version unless one is given).
+   */
+  async getForm(formKey: string | null, context?: { processKey: string; version?: number }): Promise<Json | null> {
+    if (!formKey?.startsWith(EMBEDDED_FORM_PREFIX)) return this.deployer.form(formKey);
+    if (!context) return null;
+    const def = await this.store.findDefinition(context.processKey, context.version);
+    if (!def) return null;
+    return (await this.deployer.model(def.id)).embeddedForms.get(formKey.slice(EMBEDDED_FORM_PREFIX.length)) ?? null;
   }
 
   // --------------------------------------------------------------------------------------------
@@ -379,7 +388,7 @@ export class Engine {
       const open = state.tasks[id];
       variables = open ? this.visible(state, open.elementInstance) : (state.vars[ROOT] ?? {});
     }
-    return { ...task, variables, form: await this.deployer.form(task.formKey) };
+    return { ...task, variables, form: await this.getForm(task.formKey, { processKey: task.processKey, version: task.processVersion }) };
   }
 
   async claimTask(id: string, username: string): Promise<TaskRecord> {

@@ -10,6 +10,7 @@ import { ROOT, Transition, type CallFollowUp, type StepContext } from './runtime
 import { putJob } from './behaviors/job-worker-task.ts';
 import { retryBody } from './runtime/multi-instance.ts';
 import { retryCondition, runWithConditions } from './runtime/conditions.ts';
+import { addTaskSearch, taskSearchText } from './runtime/task-search.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
@@ -52,8 +53,11 @@ export function step(model: ProcessModel, current: InstanceState | null, command
     throw new ConflictError(`process instance ${state.id} is ${state.status}`);
   }
   const t = new Transition(model, state, ctx);
+  // Only an instance with open tasks has search text to keep current.
+  const searchBefore = Object.keys(state.tasks).length > 0 ? taskSearchText(state.vars[ROOT]) : null;
   handlers[command.type](t, command as never);
   runWithConditions(t);
+  addTaskSearch(state, t.effects, searchBefore);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 
@@ -90,6 +94,7 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   if (t.openEventSubProcesses(root, model.key)) t.arrive(startElement, ROOT, null);
   else root.startAt = startElement;
   runWithConditions(t);
+  addTaskSearch(state, t.effects, null);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
 

@@ -159,6 +159,11 @@ export interface TaskRecord extends TaskAssignment {
   createdAt: string;
   completedAt: string | null;
   completedBy: string | null;
+  /**
+   * Lower-cased values of the instance's process variables that the inbox search matches
+   * (engine/runtime/task-search.ts). Written by the engine, kept by the stores, never read back.
+   */
+  searchText?: string;
 }
 
 export interface JobRecord {

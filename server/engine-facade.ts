@@ -110,7 +110,7 @@ export interface EngineFacade {
   listProcesses(): Promise<ProcessSummary[]>;
   getProcess(key: string): Promise<ProcessDetail>;
   getProcessXml(key: string, version?: number): Promise<string>;
-  getForm(formKeyOrId: string | null): Promise<Json | null>;
+  getForm(formKeyOrId: string | null, context?: { processKey: string; version?: number }): Promise<Json | null>;
   startInstance(request: StartRequest, opts?: { startedBy?: string }): Promise<InstanceSummary>;
   getInstance(id: string): Promise<InstanceDetail>;
   listInstances(filter: InstanceFilter): Promise<InstanceSummary[]>;

@@ -2,16 +2,7 @@
 // handler under the connection's bulkhead, circuit breaker and timeout, validate the output, and
 // turn whatever happened into a JobOutcome through the engine-owned policy (policy.ts).
 
-import {
-  BrokenCircuitError,
-  BulkheadRejectedError,
-  ConsecutiveBreaker,
-  bulkhead,
-  circuitBreaker,
-  handleWhen,
-  wrap,
-  type IPolicy,
-} from 'cockatiel';
+import { BulkheadRejectedError, bulkhead, type BulkheadPolicy } from 'cockatiel';
 import type { ValidateFunction } from 'ajv';
 import type { Clock, InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
 import type { Variables } from '../../engine/types.ts';
@@ -22,6 +13,7 @@ import type { AdapterLogger, LogFields, OperationContext, OperationDescriptor } 
 import { AdapterError, isAdapterError } from '../sdk/errors.ts';
 import type { JsonObject } from '../sdk/json.ts';
 import { createRedactor, secretValues, type Redactor } from '../sdk/secrets.ts';
+import { CircuitBreaker, CircuitOpenError } from './breaker.ts';
 import type { Connection } from './connections.ts';
 import { DEFAULT_RETRY, backoffMs, outcomeForError, type FailureOutcome, type RetryPolicy } from './policy.ts';
 
@@ -59,7 +51,8 @@ interface BoundOperation {
 }
 
 interface ConnectionRuntime {
-  policy: IPolicy;
+  breaker: CircuitBreaker;
+  bulkhead: BulkheadPolicy;
   redactor: Redactor;
 }
 
@@ -79,13 +72,15 @@ export class AdapterJobHandler implements InProcessJobHandler {
     const ajv = createAjv();
     for (const connection of options.connections) {
       const limits = connection.limits;
-      const breaker = circuitBreaker(handleWhen(isSystemFailure), {
-        halfOpenAfter: limits.breakerHalfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(limits.breakerThreshold),
-      });
       this.runtimes.set(connection.name, {
-        // Breaker outside the bulkhead: an open circuit answers at once instead of queueing.
-        policy: wrap(breaker, bulkhead(limits.maxConcurrent, limits.maxQueued)),
+        breaker: new CircuitBreaker({
+          threshold: limits.breakerThreshold,
+          halfOpenAfterMs: limits.breakerHalfOpenAfterMs,
+          counts: isSystemFailure,
+          // Read through `this.clock` so `useClock` moves the breaker's wait too.
+          now: () => this.clock.now(),
+        }),
+        bulkhead: bulkhead(limits.maxConcurrent, limits.maxQueued),
         redactor: createRedactor(secretValues(connection.adapter.configSchema, connection.config)),
       });
       for (const operation of connection.adapter.operations) {
@@ -101,7 +96,7 @@ export class AdapterJobHandler implements InProcessJobHandler {
     }
   }
 
-  /** Runs timeouts on this clock from now on (the engine's, so a test clock also moves them). */
+  /** Runs timeouts and breaker waits on this clock from now on (the engine's, so a test clock also moves them). */
   useClock(clock: Pick<Clock, 'now' | 'schedule'>): void {
     this.clock = clock;
   }
@@ -142,7 +137,8 @@ export class AdapterJobHandler implements InProcessJobHandler {
     const started = this.clock.now();
     let output: unknown;
     try {
-      output = await runtime.policy.execute(() => this.call(bound, job, input, timeoutMs, runtime.redactor));
+      // Breaker outside the bulkhead: an open circuit answers at once instead of queueing.
+      output = await runtime.breaker.execute(() => runtime.bulkhead.execute(() => this.call(bound, job, input, timeoutMs, runtime.redactor)));
     } catch (error) {
       const outcome = this.outcomeFor(error, bound, job, where, runtime);
       const level: LogLevel = outcome.kind === 'bpmnError' ? 'info' : 'warn';
@@ -197,8 +193,16 @@ export class AdapterJobHandler implements InProcessJobHandler {
 
   private outcomeFor(error: unknown, bound: BoundOperation, job: InProcessJob, where: string, runtime: ConnectionRuntime): FailureOutcome {
     const limits = bound.connection.limits;
-    if (error instanceof BrokenCircuitError) {
-      return { kind: 'fail', retryable: true, backoffMs: limits.breakerHalfOpenAfterMs, errorMessage: `${where}: circuit open after repeated failures of connection "${bound.connection.name}"` };
+    if (error instanceof CircuitOpenError) {
+      // Nothing reached the remote system, so no attempt was spent: wait for the probe instead of
+      // burning the job's retries in milliseconds and landing it as an incident.
+      return {
+        kind: 'fail',
+        retryable: true,
+        consumeRetry: false,
+        backoffMs: error.retryAfterMs,
+        errorMessage: `${where}: circuit open after repeated failures of connection "${bound.connection.name}"; next try in ${error.retryAfterMs} ms (of ${limits.breakerHalfOpenAfterMs} ms)`,
+      };
     }
     if (error instanceof BulkheadRejectedError) {
       // Our own capacity, not the remote system's fault: wait without spending a retry.
@@ -229,6 +233,8 @@ export class AdapterJobHandler implements InProcessJobHandler {
 
 /** Failures that say the remote system is unwell, as opposed to a problem with this request. */
 function isSystemFailure(error: unknown): boolean {
+  // A full queue is our own capacity, not the remote system being unwell.
+  if (error instanceof BulkheadRejectedError) return false;
   if (isAdapterError(error)) return error.kind === 'transient' || error.kind === 'unknown_outcome';
   if (error instanceof KarvonError) return error.status >= 500;
   return true;

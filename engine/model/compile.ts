@@ -9,6 +9,7 @@ import { checkCompensation, markCompensationHandler } from './compensation-check
 import { child, children, str, type ModdleElement } from './moddle.ts';
 import type { ElementModel, FlowModel, Problem, ProcessModel } from './types.ts';
 import type { ErrorDetail } from '../errors.ts';
+import type { Json } from '../types.ts';
 
 /** Namespaces that only carry presentation; attributes from them change nothing at run time. */
 const PRESENTATION_NAMESPACES = new Set([
@@ -99,9 +100,14 @@ function compileProcess(
   const rejectedStarts = new Map<string, number>();
 
   checkForeign(proc, namespaces, report);
+  const embeddedForms = new Map<string, Json>();
+  /** Ids of every embedded form, readable or not: a broken form's own problem says it all. */
+  const declaredForms = new Set<string>();
   for (const ext of extensionValues(proc)) {
-    if (!INERT_EXTENSIONS.has(ext.$type)) report(key, 'bpmn:Process', `extension <${ext.$type}> is not executed by Karvon`);
+    if (ext.$type === 'zeebe:UserTaskForm') readEmbeddedForm(key, ext, embeddedForms, declaredForms, report);
+    else if (!INERT_EXTENSIONS.has(ext.$type)) report(key, 'bpmn:Process', `extension <${ext.$type}> is not executed by Karvon`);
   }
+  const formRefs: Array<{ id: string; type: string; formKey: string }> = [];
 
   const walk = (container: ModdleElement, scope: string) => {
     for (const el of children(container, 'flowElements')) {
@@ -163,6 +169,9 @@ function compileProcess(
       elements.set(id, model);
       checkForeign(el, namespaces, report);
       checkCommon(el, report);
+      const formKey = extensionValues(el).find((e) => e.$type === 'zeebe:FormDefinition');
+      const formKeyValue = formKey ? str(formKey, 'formKey') : undefined;
+      if (formKeyValue?.startsWith(EMBEDDED_FORM_PREFIX)) formRefs.push({ id, type: el.$type, formKey: formKeyValue });
       const c = new ElementCompiler(el, model, problems, errorCodes);
       behavior.compile?.(c);
       markCompensationHandler(el, model);
@@ -238,6 +247,10 @@ function compileProcess(
   }
 
   pairLinks(elements, report);
+  for (const ref of formRefs) {
+    const formId = ref.formKey.slice(EMBEDDED_FORM_PREFIX.length);
+    if (!declaredForms.has(formId)) report(ref.id, ref.type, `formKey '${ref.formKey}' names no <zeebe:userTaskForm id="${formId}"> of process '${key}'`);
+  }
 
   if (problems.length > before) return null;
   const frozen = new Map<string, ElementModel>();
@@ -249,6 +262,7 @@ function compileProcess(
       key,
       name: str(proc, 'name') ?? null,
       versionTag: processVersionTag(proc),
+      embeddedForms,
       elements: frozen,
       flows,
       startEvent: processStart,
@@ -314,6 +328,32 @@ function eventSubProcessesByScope(elements: ReadonlyMap<string, ElementModel>): 
 function processVersionTag(proc: ModdleElement): string | null {
   const tag = extensionValues(proc).find((e) => e.$type === 'zeebe:VersionTag');
   return (tag && str(tag, 'value')?.trim()) || null;
+}
+
+/** The formKey prefix by which Camunda 8.0-8.2 modelers link a task to a form embedded in the diagram. */
+export const EMBEDDED_FORM_PREFIX = 'camunda-forms:bpmn:';
+
+/** Reads one <zeebe:userTaskForm>: its id and the form-js JSON it carries as text. */
+function readEmbeddedForm(
+  processKey: string,
+  ext: ModdleElement,
+  forms: Map<string, Json>,
+  declared: Set<string>,
+  report: (id: string, type: string, message: string) => void,
+): void {
+  const formId = str(ext, 'id') ?? '';
+  const where = `embedded form '${formId}' of process '${processKey}'`;
+  if (!formId) return void report(processKey, 'zeebe:UserTaskForm', `an embedded form of process '${processKey}' has no id`);
+  if (declared.has(formId)) return void report(processKey, 'zeebe:UserTaskForm', `${where} is declared twice`);
+  declared.add(formId);
+  let schema: unknown;
+  try {
+    schema = JSON.parse(str(ext, 'body') ?? '');
+  } catch (err) {
+    return void report(processKey, 'zeebe:UserTaskForm', `${where} is not JSON: ${(err as Error).message}`);
+  }
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return void report(processKey, 'zeebe:UserTaskForm', `${where} is not a form-js schema object`);
+  forms.set(formId, schema as Json);
 }
 
 function extensionValues(el: ModdleElement): ModdleElement[] {

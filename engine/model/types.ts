@@ -2,6 +2,7 @@
 // Instances refer to it by definition id; nothing of it is copied into instance state.
 
 import type { Expr } from '../feel.ts';
+import type { Json } from '../types.ts';
 
 export interface Mapping {
   source: Expr;
@@ -136,6 +137,8 @@ export interface ProcessModel {
   readonly name: string | null;
   /** The process's `zeebe:versionTag` value, which call activities can bind to. */
   readonly versionTag: string | null;
+  /** Forms embedded in the diagram (zeebe:userTaskForm), by their id; only unique within this diagram. */
+  readonly embeddedForms: ReadonlyMap<string, Json>;
   readonly definitionId: string;
   readonly version: number;
   readonly elements: ReadonlyMap<string, ElementModel>;

@@ -81,7 +81,8 @@ export interface TaskFilter {
   /** Visibility for an employee: assigned to them, or offered to them or one of their groups. */
   visibleTo?: { username: string; groups: string[] };
   /**
-   * Case-insensitive substring of the task name, business key or process key: the inbox search.
+   * Case-insensitive substring of the task name, business key, process key or the task's search
+   * text (TaskRecord.searchText, its instance's variable values): the inbox search.
    * Checked per row on the tasks the other filters select (for an employee, what they may see).
    */
   search?: string;

@@ -105,6 +105,8 @@ export const processRoutes: RouteModule = ({ services: { processes } }) => [
     method: 'get',
     path: '/api/forms/{id}',
     summary: 'A deployed form-js schema, by form id or form key',
+    description:
+      'A form embedded in a diagram (form key `camunda-forms:bpmn:<id>`) is only unique within its diagram: name the process with `processKey` (and `version`, latest by default).',
     tags: ['processes'],
     access: 'authenticated',
     params: {
@@ -112,10 +114,14 @@ export const processRoutes: RouteModule = ({ services: { processes } }) => [
       required: ['id'],
       properties: { id: { type: 'string', minLength: 1, maxLength: 255 } },
     },
+    query: {
+      type: 'object',
+      properties: { processKey: { type: 'string', minLength: 1, maxLength: 255 }, version: { type: 'integer', minimum: 1 } },
+    },
     responses: {
       200: { description: 'The form-js schema.', schema: { type: 'object' } },
       404: { description: 'No such form.' },
     },
-    handler: async ({ params }) => ok(await processes.form(params.id)),
+    handler: async ({ params, query }) => ok(await processes.form(params.id, query.processKey ? { processKey: query.processKey, version: query.version } : undefined)),
   }),
 ];

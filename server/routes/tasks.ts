@@ -23,7 +23,7 @@ const listQuery = {
       type: 'string',
       minLength: 1,
       maxLength: 200,
-      description: 'Search: a case-insensitive part of the task name, business key or process key.',
+      description: 'Search: a case-insensitive part of the task name, business key, process key or the business data (string and number values of the process variables, bounded; see the README Inbox section).',
     },
     after: {
       type: 'string',

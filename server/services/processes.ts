@@ -36,9 +36,9 @@ export class ProcessService {
     return this.engine.getProcessXml(key, version);
   }
 
-  async form(id: string): Promise<Json> {
-    const form = await this.engine.getForm(id);
-    if (form === null) throw new NotFoundError(`No form "${id}" is deployed.`);
+  async form(id: string, context?: { processKey: string; version?: number }): Promise<Json> {
+    const form = await this.engine.getForm(id, context);
+    if (form === null) throw new NotFoundError(context ? `No form "${id}" is deployed for process "${context.processKey}".` : `No form "${id}" is deployed.`);
     return form;
   }
 

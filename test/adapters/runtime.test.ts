@@ -207,8 +207,45 @@ describe('adapters/runtime job handler', () => {
     };
     const outcome = await handler.run(job('sys.doIt', { id: 'ab' }));
     expect(calls).to.equal(0);
-    expect(outcome).to.include({ kind: 'fail', retryable: true, backoffMs: 60_000 });
+    expect(outcome).to.include({ kind: 'fail', retryable: true, backoffMs: 60_000, consumeRetry: false });
     expect((outcome as { errorMessage: string }).errorMessage).to.contain('circuit open');
+  });
+
+  it('an open circuit waits on the engine clock without using retries, then lets one probe through and closes on its success', async () => {
+    const { handler, behaviour, clock } = setup({ limits: { breakerThreshold: 2, breakerHalfOpenAfterMs: 60_000 } });
+    behaviour.current = failWith('transient');
+    for (let i = 0; i < 2; i++) expect(await handler.run(job('sys.doIt', { id: 'ab' }))).to.not.have.property('consumeRetry');
+    let calls = 0;
+    let release = () => {};
+    behaviour.current = () => {
+      calls++;
+      return new Promise((resolve) => (release = () => resolve({ result: 'ok' })));
+    };
+    clock.advance(45_000);
+    // The backoff is the rest of the open time, so the job comes back exactly when a probe may go.
+    expect(await handler.run(job('sys.doIt', { id: 'ab' }))).to.include({ kind: 'fail', retryable: true, consumeRetry: false, backoffMs: 15_000 });
+    expect(calls).to.equal(0);
+    clock.advance(15_000);
+    const probe = handler.run(job('sys.doIt', { id: 'p1' }));
+    const follower = handler.run(job('sys.doIt', { id: 'p2' }));
+    await new Promise((r) => setImmediate(r));
+    expect(calls, 'one probe while half-open').to.equal(1);
+    release();
+    expect((await probe).kind).to.equal('complete');
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect((await follower).kind).to.equal('complete');
+    expect(calls).to.equal(2);
+  });
+
+  it('a failed probe opens the circuit again for a full wait', async () => {
+    const { handler, behaviour, clock } = setup({ limits: { breakerThreshold: 1, breakerHalfOpenAfterMs: 10_000 } });
+    behaviour.current = failWith('transient');
+    await handler.run(job('sys.doIt', { id: 'ab' }));
+    clock.advance(10_000);
+    expect(await handler.run(job('sys.doIt', { id: 'ab' })), 'the probe reached the handler').to.not.have.property('consumeRetry');
+    clock.advance(4_000);
+    expect(await handler.run(job('sys.doIt', { id: 'ab' }))).to.include({ consumeRetry: false, backoffMs: 6_000 });
   });
 
   it('limits concurrent calls per connection and rejects overflow without using a retry', async () => {

@@ -244,18 +244,72 @@ describe('ship-goods with a faulty ERP (Odoo behind a fault proxy, engine + adap
     expect(reservedPaxta()).to.equal(20);
   });
 
-  it('keeps failing: the circuit opens after the threshold and later calls fail fast without reaching the ERP', async () => {
+  it('keeps failing: the circuit opens after the threshold; later calls fail fast without reaching the ERP or using retries, and the incident comes after the real attempts', async () => {
     await setup({ breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000 });
     await proxy.setMode('error500');
     const first = await shipGoods();
-    for (let i = 0; i < 3; i++) await engine.advanceClock(PAST_BACKOFF);
+    await engine.settle();
+    await engine.advanceClock({ addMs: 750 });
+    await engine.advanceClock({ addMs: 1_500 });
     expect(calls('error500')).to.have.length(3);
     expect((await openIncident(first)).message).to.contain('Internal Server Error');
 
+    // The circuit opened with the third failure: the next job is refused without a call and waits
+    // for the half-open time instead of spending its three attempts at once.
     const second = await shipGoods();
-    for (let i = 0; i < 3; i++) await engine.advanceClock(PAST_BACKOFF);
+    await engine.settle();
+    await engine.advanceClock({ addMs: 59_999 });
     expect(calls('error500')).to.have.length(3); // the ERP saw nothing more
-    expect((await openIncident(second)).message).to.contain('circuit open after repeated failures of connection "erp"');
+    expect(await engine.listIncidents({ state: 'open', processInstanceId: second })).to.deep.equal([]);
+    // Each half-open time lets one probe through; it fails, the circuit opens again, and only
+    // after its three real attempts does the job become an incident, with the ERP's own answer.
+    await engine.advanceClock({ addMs: 1 });
+    expect(calls('error500')).to.have.length(4);
+    await engine.advanceClock({ addMs: 60_000 });
+    expect(calls('error500')).to.have.length(5);
+    expect(await engine.listIncidents({ state: 'open', processInstanceId: second })).to.deep.equal([]);
+    await engine.advanceClock({ addMs: 60_000 });
+    expect(calls('error500')).to.have.length(6);
+    expect((await openIncident(second)).message).to.contain('Internal Server Error').and.not.contain('circuit open');
+    await engine.advanceClock(PAST_BACKOFF);
+    expect(calls('error500')).to.have.length(6);
+  });
+
+  it('recovers through the breaker: jobs wait while the circuit is open without using retries, one probe after the half-open time succeeds, and every instance ships once with no incident', async () => {
+    const HALF_OPEN_MS = 5 * 60_000;
+    await setup({ breakerThreshold: 3, breakerHalfOpenAfterMs: HALF_OPEN_MS });
+    await proxy.setMode('error500');
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      ids.push(await shipGoods(i));
+      await engine.settle();
+    }
+    expect(calls('error500'), 'three failures open the circuit').to.have.length(3);
+    for (let i = 4; i <= 5; i++) ids.push(await shipGoods(i));
+    await engine.settle();
+    expect(calls('error500'), 'refused without a call').to.have.length(3);
+
+    // Five minutes, then a probe that fails and another five: every waiting job is refused once per
+    // open period, which would have spent the three retries of the first three and made incidents.
+    for (let minute = 1; minute <= 5; minute++) {
+      await engine.advanceClock({ addMs: 60_000 });
+      if (minute === 2) {
+        ids.push(await shipGoods(6));
+        await engine.settle();
+      }
+      expect(calls('error500'), `minute ${minute}`).to.have.length(minute < 5 ? 3 : 4);
+      expect(await engine.listIncidents({ state: 'open' }), `minute ${minute}`).to.deep.equal([]);
+    }
+
+    await proxy.setMode('healthy');
+    await engine.advanceClock({ addMs: HALF_OPEN_MS - 1 });
+    expect(calls('healthy'), 'still open a millisecond before the half-open time').to.deep.equal([]);
+    expect(await engine.listIncidents({ state: 'open' })).to.deep.equal([]);
+    await engine.advanceClock({ addMs: 1 });
+    await expectShippedOnce(ids);
+    expect(attempts('healthy'), 'one attempt per instance after recovery').to.have.length(ids.length);
+    expect(await engine.listIncidents({})).to.deep.equal([]);
+    expect(reservedPaxta()).to.equal(1 + 2 + 3 + 4 + 5 + 6);
   });
 
   it('is down (connection refused): incidents after the retries, other work goes on; back up, resolving the incidents ships each instance exactly once', async () => {

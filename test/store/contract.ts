@@ -371,6 +371,28 @@ export function storeContract(
         expect(await ids({ search: 'e', visibleTo: ann, state: 'open', limit: 5, after })).to.deep.equal(['s-2', 's-5']);
       });
 
+      it('searches the stored search text too, follows its patches and never returns it on a task', async () => {
+        const state = await seed([
+          put.task(task('v-1', { name: 'Approve', searchText: 'fergana textiles llc\nord-4471', candidateGroups: ['sales'], createdAt: at(1) })),
+          put.task(task('v-2', { name: 'Approve', searchText: 'samarkand silk', candidateGroups: ['finance'], createdAt: at(2) })),
+          put.task(task('v-3', { name: 'Approve', createdAt: at(3) })),
+        ]);
+        expect(await ids({ search: 'Fergana' })).to.deep.equal(['v-1']);
+        expect(await ids({ search: 'ORD-4471', state: 'open' })).to.deep.equal(['v-1']);
+        expect(await ids({ search: 'silk', visibleTo: { username: 'ann', groups: ['sales'] } })).to.deep.equal([]);
+        const read = await store.getTask('v-1');
+        expect(read).to.not.have.property('searchText');
+        expect((await store.listTasks({ search: 'fergana' }))[0]).to.not.have.property('searchText');
+        const v2 = next(state);
+        expect(await store.commitInstance(v2, state.rev, [
+          { type: 'task.patch', id: 'v-1', patch: { searchText: 'bukhara carpets' } },
+          { type: 'task.patch', id: 'v-3', patch: { searchText: 'fergana valley farms' } },
+        ])).to.equal(true);
+        expect(await ids({ search: 'fergana' })).to.deep.equal(['v-3']);
+        expect(await ids({ search: 'bukhara' })).to.deep.equal(['v-1']);
+        expect(await store.getTask('v-1')).to.deep.equal(task('v-1', { name: 'Approve', candidateGroups: ['sales'], createdAt: at(1) }));
+      });
+
       it('combines filters, whichever of them narrows the search first', async () => {
         await seed([
           put.task(task('t-1', { processInstanceId: 'pi-1', assignee: 'ann', candidateGroups: ['sales'], createdAt: at(1) })),

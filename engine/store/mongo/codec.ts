@@ -23,9 +23,11 @@ function strip(doc: Document, idField: string): Record<string, unknown> {
   return out;
 }
 
+// The search text is stored as `_search`: top-level (FerretDB scans nested paths) and, like every
+// underscore field, left out when a document is read back as a record.
 export function taskToDoc(task: TaskRecord): StoredDoc {
-  const { id, ...rest } = task;
-  return { _id: id, ...rest, _noDue: task.dueDate === null ? 1 : 0 };
+  const { id, searchText, ...rest } = task;
+  return { _id: id, ...rest, _noDue: task.dueDate === null ? 1 : 0, ...(searchText !== undefined ? { _search: searchText } : {}) };
 }
 
 export function taskFromDoc(doc: Document): TaskRecord {
@@ -34,8 +36,10 @@ export function taskFromDoc(doc: Document): TaskRecord {
 
 /** The `$set` for a task patch; a due-date change moves the task in the inbox order too. */
 export function taskPatchToSet(patch: Partial<Omit<TaskRecord, 'id'>>): Document {
-  const set: Document = definedFields(patch);
+  const { searchText, ...fields } = patch;
+  const set: Document = definedFields(fields);
   if ('dueDate' in set) set._noDue = set.dueDate === null ? 1 : 0;
+  if (searchText !== undefined) set._search = searchText;
   return set;
 }
 

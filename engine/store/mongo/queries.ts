@@ -74,11 +74,11 @@ function afterPosition(p: TaskPosition): Document {
   return { $or: branches };
 }
 
-/** Case-insensitive substring of the task name, business key or process key. */
+/** Case-insensitive substring of the task name, business key, process key or search text. */
 function searchFilter(search: string): Document {
   const pattern = search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
-    $or: ['name', 'businessKey', 'processKey'].map((field) => ({ [field]: { $regex: pattern, $options: 'i' } })),
+    $or: ['name', 'businessKey', 'processKey', '_search'].map((field) => ({ [field]: { $regex: pattern, $options: 'i' } })),
   };
 }
 

@@ -227,7 +227,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (target, at, entry_id)
   ) WITHOUT ROWID;
   `,
-  // 9: the change feed that carries live events between nodes sharing the file.
+  // 9: the business data the inbox search matches (engine/runtime/task-search.ts). Existing
+  // tasks start without it and get it at their instance's next variable change; until then the
+  // search finds them by name, business key and process key as before.
+  `
+  ALTER TABLE tasks ADD COLUMN search_text TEXT;
+  `,
+  // 10: the change feed that carries live events between nodes sharing the file.
   `
   CREATE TABLE changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

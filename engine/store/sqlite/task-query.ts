@@ -168,13 +168,16 @@ function afterCondition(columns: SortColumns, after: TaskPosition): Fragment {
   return { sql, params: [p, p, l, l, d, d, c, c, i] };
 }
 
-/** SQLite's lower() folds ASCII only; the needle is folded the same way so both sides agree. */
+/**
+ * SQLite's lower() folds ASCII only; the needle is folded the same way so both sides agree.
+ * search_text is stored lower-cased by JavaScript, so it is compared with the fully folded needle.
+ */
 function searchCondition(search: string): Fragment {
   const needle = search.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
   return {
     sql: `(instr(lower(t.name), ?) > 0 OR instr(lower(COALESCE(t.business_key, '')), ?) > 0
-      OR instr(lower(t.process_key), ?) > 0)`,
-    params: [needle, needle, needle],
+      OR instr(lower(t.process_key), ?) > 0 OR instr(COALESCE(t.search_text, ''), ?) > 0)`,
+    params: [needle, needle, needle, search.toLowerCase()],
   };
 }
 

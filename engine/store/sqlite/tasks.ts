@@ -45,6 +45,7 @@ export class TaskRecords {
   private readonly audienceOf: Statement<[string], Row>;
   private readonly insertCandidate: Statement<CandidateRow>;
   private readonly deleteCandidate: Statement<CandidateRow>;
+  private readonly setSearchText: Statement<[string, string]>;
 
   constructor(db: Database) {
     this.table = taskTable(db);
@@ -58,6 +59,8 @@ export class TaskRecords {
          (kind, value, state, priority, due_last, due_date, created_at, task_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Outside the record table: the column is written, never read back into a TaskRecord.
+    this.setSearchText = db.prepare('UPDATE tasks SET search_text = ? WHERE id = ?');
     this.deleteCandidate = db.prepare(
       `DELETE FROM task_candidates WHERE kind = ? AND value = ? AND state = ? AND priority = ?
          AND due_last = ? AND due_date = ? AND created_at = ? AND task_id = ?`,
@@ -71,6 +74,7 @@ export class TaskRecords {
   put(task: TaskRecord): void {
     const before = this.audience(task.id);
     this.table.upsert(task);
+    if (task.searchText !== undefined) this.setSearchText.run(task.searchText, task.id);
     this.syncCandidates(task.id, before, {
       state: task.state,
       priority: task.priority,
@@ -81,7 +85,9 @@ export class TaskRecords {
     });
   }
 
-  patch(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): void {
+  patch(id: string, change: Partial<Omit<TaskRecord, 'id'>>): void {
+    const { searchText, ...patch } = change;
+    if (searchText !== undefined) this.setSearchText.run(searchText, id);
     if (!AUDIENCE_FIELDS.some((field) => patch[field] !== undefined)) {
       this.table.patch(id, patch);
       return;

@@ -2,9 +2,10 @@
 // business data, saved filters and claim/unclaim. Refreshes itself on live events.
 //
 // The list is read a page at a time (the server's keyset cursor leads to the next page), and
-// what the server can filter (assigned to me, process, search in task name, business key and
-// process key) it filters. The rest (unassigned, due, priority) and the search in process
-// variables, which the server does not index, apply to the tasks loaded so far.
+// what the server can filter (assigned to me, process, search in task name, business key,
+// process key and the task's stored variable values) it filters. The rest (unassigned, due,
+// priority) applies to the tasks loaded so far; the search also checks the loaded tasks' full
+// variables and process names here, which finds what the server's bounded search text left out.
 
 import { api, session, type Task, type TaskPage } from '../api.ts';
 import { clear, h, uid } from '../dom.ts';

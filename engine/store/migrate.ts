@@ -50,6 +50,8 @@ export type MigrateCounts = Record<string, number>;
 
 /** Tables the embedded store derives from others (kept in step by its own writes). */
 const DERIVED_TABLES = /^(task_candidates(_v\d+)?|audit_targets|schema_version|sqlite_.*)$/;
+/** Tables that only live for minutes (the change feed's prompts to re-read); nothing to carry over. */
+const TRANSIENT_TABLES = new Set(['changes']);
 const KNOWN_TABLES = new Set(['instances', 'tasks', 'jobs', 'incidents', 'history', 'deployments', 'definitions', 'subscriptions', 'timers', 'audit_log']);
 const MARKER = 'karvon_migrations';
 const BATCH = 500;
@@ -64,7 +66,7 @@ export async function migrateSqliteToMongo(options: MigrateOptions): Promise<Mig
   const target = await openMongoStore({ url: options.to, dbName: options.dbName, recoverEveryMs: 0 });
   try {
     const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
-    const unknown = tables.filter((t) => !KNOWN_TABLES.has(t) && !DERIVED_TABLES.test(t) && !/^doc_\w+$/.test(t));
+    const unknown = tables.filter((t) => !KNOWN_TABLES.has(t) && !TRANSIENT_TABLES.has(t) && !DERIVED_TABLES.test(t) && !/^doc_\w+$/.test(t));
     if (unknown.length > 0) throw new Error(`do not know how to migrate table(s) ${unknown.join(', ')}; nothing was written`);
     const docTables = tables.filter((t) => /^doc_\w+$/.test(t) && !t.endsWith('__items') && !/__items/.test(t));
 

@@ -1,24 +1,8 @@
 // The live stream: task events reach the users who may see the task, and nobody else.
 
 import { expect } from 'chai';
-import { CAST, diagram, TestServer } from './helpers.ts';
+import { CAST, HANDOVER, TestServer } from './helpers.ts';
 import { EventReader } from './sse.ts';
-
-const TWO_GROUPS = diagram(
-  'handover',
-  `
-  <bpmn:startEvent id="start"/>
-  <bpmn:userTask id="sell" name="Sell">
-    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales"/></bpmn:extensionElements>
-  </bpmn:userTask>
-  <bpmn:userTask id="pack" name="Pack">
-    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="warehouse"/></bpmn:extensionElements>
-  </bpmn:userTask>
-  <bpmn:endEvent id="end"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sell"/>
-  <bpmn:sequenceFlow id="f2" sourceRef="sell" targetRef="pack"/>
-  <bpmn:sequenceFlow id="f3" sourceRef="pack" targetRef="end"/>`,
-);
 
 describe('server: live events (SSE)', () => {
   let server: TestServer;
@@ -26,7 +10,7 @@ describe('server: live events (SSE)', () => {
   before(async () => {
     server = await TestServer.start();
     await server.createUsers(CAST);
-    const res = await server.as('anna', 'POST', '/api/deployments', { body: { resources: [{ name: 'h.bpmn', content: TWO_GROUPS }] } });
+    const res = await server.as('anna', 'POST', '/api/deployments', { body: { resources: [{ name: 'h.bpmn', content: HANDOVER }] } });
     expect(res.status).to.equal(201);
   });
   after(() => server.close());

@@ -7,24 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { freshDatabaseName } from '../engine/backends.ts';
-import { CAST, diagram, TestServer } from './helpers.ts';
+import { CAST, HANDOVER, TestServer } from './helpers.ts';
 import { EventReader, type Frame } from './sse.ts';
-
-const HANDOVER = diagram(
-  'handover',
-  `
-  <bpmn:startEvent id="start"/>
-  <bpmn:userTask id="sell" name="Sell">
-    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales"/></bpmn:extensionElements>
-  </bpmn:userTask>
-  <bpmn:userTask id="pack" name="Pack">
-    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="warehouse"/></bpmn:extensionElements>
-  </bpmn:userTask>
-  <bpmn:endEvent id="end"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sell"/>
-  <bpmn:sequenceFlow id="f2" sourceRef="sell" targetRef="pack"/>
-  <bpmn:sequenceFlow id="f3" sourceRef="pack" targetRef="end"/>`,
-);
 
 const taskFrames = (frames: Frame[], event: string, taskId: string): Frame[] =>
   frames.filter((f) => f.event === event && f.data.taskId === taskId);

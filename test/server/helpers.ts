@@ -138,3 +138,20 @@ ${body}
   </bpmn:process>
 </bpmn:definitions>`;
 }
+
+/** Sales sell, then the warehouse packs: two user tasks offered to two groups, for live-event tests. */
+export const HANDOVER = diagram(
+  'handover',
+  `
+  <bpmn:startEvent id="start"/>
+  <bpmn:userTask id="sell" name="Sell">
+    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales"/></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:userTask id="pack" name="Pack">
+    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="warehouse"/></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:endEvent id="end"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sell"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="sell" targetRef="pack"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="pack" targetRef="end"/>`,
+);

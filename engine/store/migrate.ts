@@ -22,6 +22,7 @@ import {
 } from './mongo/codec.ts';
 import type { StoredDoc } from './mongo/codec.ts';
 import { auditToDoc } from './mongo/audit.ts';
+import { instanceDoc } from './mongo/commits.ts';
 import { COLLECTIONS, EFFECT_SLOTS } from './mongo/schema.ts';
 import { openSqliteStore } from './sqlite.ts';
 import { AuditLog } from './sqlite/audit.ts';
@@ -143,21 +144,8 @@ export async function migrateSqliteToMongo(options: MigrateOptions): Promise<Mig
       COLLECTIONS.instances,
       mapIter(sqlite.prepare('SELECT data FROM instances').iterate() as Iterable<{ data: string }>, (r) => {
         const state = JSON.parse(r.data) as InstanceState;
-        return {
-          _id: state.id,
-          rev: state.rev,
-          processKey: state.processKey,
-          version: state.version,
-          definitionId: state.definitionId,
-          businessKey: state.businessKey,
-          startedBy: state.startedBy ?? null,
-          state: state.status,
-          startedAt: state.startedAt,
-          endedAt: state.endedAt,
-          data: r.data,
-          // No commit document carries this token, so nothing treats the instance as mid-commit.
-          _commit: `migrated:${state.rev}`,
-        };
+        // No commit document carries this token, so nothing treats the instance as mid-commit.
+        return instanceDoc(state, `migrated:${state.rev}`);
       }),
     );
     await target.db.collection<{ _id: string }>(MARKER).updateOne({ _id: 'sqlite' }, { $set: { finishedAt: new Date().toISOString(), counts } });

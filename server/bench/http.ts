@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startServer } from '../bootstrap.ts';
 import { defaultConfig } from '../config.ts';
+import { APPROVAL, APPROVAL_KEY } from '../../bench/load/diagrams.ts';
 
 export interface HttpBenchOptions {
   /** Instances to run to completion (each is three requests). */
@@ -37,19 +38,6 @@ export interface HttpBenchResult {
   latency: Record<'start' | 'listTasks' | 'complete' | 'all', LatencySummary>;
 }
 
-const XML = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench" targetNamespace="http://karvon.bench">
-  <bpmn:process id="bench-approval" name="Bench approval" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:userTask id="approve" name="Approve">
-      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales"/></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>`;
-
 const PASSWORD = 'bench-password';
 
 export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBenchResult> {
@@ -74,7 +62,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
 
     const admin = await login('admin');
     await call('POST', '/api/users', admin, { username: 'bench', password: PASSWORD, roles: ['employee'], groups: ['sales'] });
-    await call('POST', '/api/deployments', admin, { resources: [{ name: 'bench.bpmn', content: XML }] });
+    await call('POST', '/api/deployments', admin, { resources: [{ name: 'bench.bpmn', content: APPROVAL }] });
     const token = await login('bench');
 
     const samples: Record<'start' | 'listTasks' | 'complete', number[]> = { start: [], listTasks: [], complete: [] };
@@ -86,7 +74,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
     };
     const one = async (record: boolean) => {
       const instance = (await timed('start', record, () =>
-        call('POST', '/api/process-instances', token, { processKey: 'bench-approval', variables: { amount: 100 } }),
+        call('POST', '/api/process-instances', token, { processKey: APPROVAL_KEY, variables: { amount: 100 } }),
       )) as { id: string };
       const tasks = (await timed('listTasks', record, () =>
         call('GET', `/api/tasks?processInstanceId=${instance.id}`, token),

@@ -233,7 +233,7 @@ function commitDoc(state: InstanceState, effects: Effect[]): CommitDoc {
   };
 }
 
-function instanceDoc(state: InstanceState, token: string): InstanceDoc {
+export function instanceDoc(state: InstanceState, token: string): InstanceDoc {
   return {
     _id: state.id,
     rev: state.rev,

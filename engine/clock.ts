@@ -67,6 +67,9 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Ids per call to randomBytes. */
+const POOL_IDS = 256;
+
 /**
  * UUID version 7: 48 bits of milliseconds, then randomness. Keys that grow with time land on
  * the same B-tree pages, which cut the embedded store's write volume to a third in the bench.
@@ -74,9 +77,11 @@ export class ManualClock implements Clock {
 export class RandomIds implements IdGenerator {
   private last = 0;
   private counter = 0;
+  private pool = Buffer.alloc(0);
+  private offset = 0;
 
   next(): string {
-    const bytes = randomBytes(16);
+    const bytes = this.randomBytes16();
     const ms = Date.now();
     // Within one millisecond a 12-bit counter keeps ids ordered.
     this.counter = ms === this.last ? (this.counter + 1) & 0xfff : bytes[6] & 0x0f;
@@ -92,6 +97,21 @@ export class RandomIds implements IdGenerator {
     bytes[8] = 0x80 | (bytes[8] & 0x3f);
     const hex = bytes.toString('hex');
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  /**
+   * Sixteen fresh bytes from a pool filled POOL_IDS ids at a time: a randomBytes call costs about
+   * 2 µs whatever its size, several times what the rest of an id costs. Each slice is handed out
+   * once, so the ids are as random as before.
+   */
+  private randomBytes16(): Buffer {
+    if (this.offset >= this.pool.length) {
+      this.pool = randomBytes(16 * POOL_IDS);
+      this.offset = 0;
+    }
+    const bytes = this.pool.subarray(this.offset, this.offset + 16);
+    this.offset += 16;
+    return bytes;
   }
 }
 

@@ -393,6 +393,21 @@ export function storeContract(
         expect(await store.getTask('v-1')).to.deep.equal(task('v-1', { name: 'Approve', candidateGroups: ['sales'], createdAt: at(1) }));
       });
 
+      it('a put over an existing task replaces it, its candidates and its search text', async () => {
+        const state = await seed([put.task(task('r-1', { name: 'Approve', searchText: 'fergana textiles', candidateGroups: ['sales'], createdAt: at(1) }))]);
+        const sales = { username: 'ann', groups: ['sales'] };
+        const finance = { username: 'bob', groups: ['finance'] };
+        expect(await ids({ visibleTo: sales, state: 'open' })).to.deep.equal(['r-1']);
+        const v2 = next(state);
+        const again = task('r-1', { name: 'Approve again', searchText: 'samarkand silk', candidateGroups: ['finance'], createdAt: at(1) });
+        expect(await store.commitInstance(v2, state.rev, [put.task(again)])).to.equal(true);
+        expect(await store.getTask('r-1')).to.deep.equal(task('r-1', { name: 'Approve again', candidateGroups: ['finance'], createdAt: at(1) }));
+        expect(await ids({ visibleTo: sales, state: 'open' })).to.deep.equal([]);
+        expect(await ids({ visibleTo: finance, state: 'open' })).to.deep.equal(['r-1']);
+        expect(await ids({ search: 'fergana' })).to.deep.equal([]);
+        expect(await ids({ search: 'silk', visibleTo: finance })).to.deep.equal(['r-1']);
+      });
+
       it('combines filters, whichever of them narrows the search first', async () => {
         await seed([
           put.task(task('t-1', { processInstanceId: 'pi-1', assignee: 'ann', candidateGroups: ['sales'], createdAt: at(1) })),

@@ -12,13 +12,20 @@ export interface ColumnSpec<R> {
   column: string;
   /** Stored as JSON text (lists, maps). */
   json?: boolean;
+  /**
+   * Written, never read back into a record (a search column). A write that leaves the field
+   * undefined keeps what the row holds.
+   */
+  writeOnly?: boolean;
 }
 
 export class RecordTable<R extends object> {
   readonly columnList: string;
   private readonly byField: Map<string, ColumnSpec<R>>;
   private readonly keyColumn: string;
+  private readonly readColumns: readonly ColumnSpec<R>[];
   private readonly insertStmt: Statement<SqlValue[]>;
+  private readonly insertNewStmt: Statement<SqlValue[]>;
   private readonly upsertStmt: Statement<SqlValue[]>;
   private readonly getStmt: Statement<[string], Row>;
   private readonly patchStmts = new Map<string, Statement<SqlValue[]>>();
@@ -31,15 +38,20 @@ export class RecordTable<R extends object> {
   ) {
     this.byField = new Map(columns.map((c) => [c.field, c]));
     this.keyColumn = this.byField.get(keyField)!.column;
-    this.columnList = columns.map((c) => c.column).join(', ');
+    this.readColumns = columns.filter((c) => !c.writeOnly);
+    this.columnList = this.readColumns.map((c) => c.column).join(', ');
+    const written = columns.map((c) => c.column).join(', ');
     const marks = columns.map(() => '?').join(', ');
     const updates = columns
       .filter((c) => c.field !== keyField)
-      .map((c) => `${c.column} = excluded.${c.column}`)
+      .map((c) => `${c.column} = ${c.writeOnly ? `COALESCE(excluded.${c.column}, ${c.column})` : `excluded.${c.column}`}`)
       .join(', ');
-    this.insertStmt = db.prepare<SqlValue[]>(`INSERT INTO ${table} (${this.columnList}) VALUES (${marks})`);
+    this.insertStmt = db.prepare<SqlValue[]>(`INSERT INTO ${table} (${written}) VALUES (${marks})`);
+    this.insertNewStmt = db.prepare<SqlValue[]>(
+      `INSERT INTO ${table} (${written}) VALUES (${marks}) ON CONFLICT (${this.keyColumn}) DO NOTHING`,
+    );
     this.upsertStmt = db.prepare<SqlValue[]>(
-      `INSERT INTO ${table} (${this.columnList}) VALUES (${marks})
+      `INSERT INTO ${table} (${written}) VALUES (${marks})
        ON CONFLICT (${this.keyColumn}) DO UPDATE SET ${updates}`,
     );
     this.getStmt = db.prepare<[string], Row>(
@@ -49,6 +61,11 @@ export class RecordTable<R extends object> {
 
   insert(record: R): void {
     this.insertStmt.run(...this.values(record));
+  }
+
+  /** Inserts the record unless one with its key exists; returns whether it did. */
+  insertNew(record: R): boolean {
+    return this.insertNewStmt.run(...this.values(record)).changes > 0;
   }
 
   upsert(record: R): void {
@@ -78,7 +95,7 @@ export class RecordTable<R extends object> {
 
   fromRow(row: Row): R {
     const record: Record<string, unknown> = {};
-    for (const c of this.columns) {
+    for (const c of this.readColumns) {
       const value = row[c.column];
       record[c.field] = c.json && typeof value === 'string' ? JSON.parse(value) : value;
     }

@@ -25,6 +25,8 @@ export function taskTable(db: Database): RecordTable<TaskRecord> {
     { field: 'createdAt', column: 'created_at' },
     { field: 'completedAt', column: 'completed_at' },
     { field: 'completedBy', column: 'completed_by' },
+    // The inbox search matches it (task-query.ts); a TaskRecord never carries it back.
+    { field: 'searchText', column: 'search_text', writeOnly: true },
   ]);
 }
 

@@ -45,7 +45,6 @@ export class TaskRecords {
   private readonly audienceOf: Statement<[string], Row>;
   private readonly insertCandidate: Statement<CandidateRow>;
   private readonly deleteCandidate: Statement<CandidateRow>;
-  private readonly setSearchText: Statement<[string, string]>;
 
   constructor(db: Database) {
     this.table = taskTable(db);
@@ -59,8 +58,6 @@ export class TaskRecords {
          (kind, value, state, priority, due_last, due_date, created_at, task_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    // Outside the record table: the column is written, never read back into a TaskRecord.
-    this.setSearchText = db.prepare('UPDATE tasks SET search_text = ? WHERE id = ?');
     this.deleteCandidate = db.prepare(
       `DELETE FROM task_candidates WHERE kind = ? AND value = ? AND state = ? AND priority = ?
          AND due_last = ? AND due_date = ? AND created_at = ? AND task_id = ?`,
@@ -72,22 +69,26 @@ export class TaskRecords {
   }
 
   put(task: TaskRecord): void {
-    const before = this.audience(task.id);
-    this.table.upsert(task);
-    if (task.searchText !== undefined) this.setSearchText.run(task.searchText, task.id);
-    this.syncCandidates(task.id, before, {
+    const after: Audience = {
       state: task.state,
       priority: task.priority,
       dueDate: task.dueDate,
       createdAt: task.createdAt,
       group: task.candidateGroups,
       user: task.candidateUsers,
-    });
+    };
+    // The engine puts a task once, when it is created: only a put over an existing row needs to
+    // read what task_candidates holds for it.
+    if (this.table.insertNew(task)) {
+      this.syncCandidates(task.id, null, after);
+      return;
+    }
+    const before = this.audience(task.id);
+    this.table.upsert(task);
+    this.syncCandidates(task.id, before, after);
   }
 
-  patch(id: string, change: Partial<Omit<TaskRecord, 'id'>>): void {
-    const { searchText, ...patch } = change;
-    if (searchText !== undefined) this.setSearchText.run(searchText, id);
+  patch(id: string, patch: Partial<Omit<TaskRecord, 'id'>>): void {
     if (!AUDIENCE_FIELDS.some((field) => patch[field] !== undefined)) {
       this.table.patch(id, patch);
       return;

@@ -153,7 +153,7 @@ export class Engine {
         workerId: this.workerId,
         lockMs: this.jobLockMs,
         jobVariables: (job) => this.jobVariables(job),
-        completeJob: (key, variables) => this.completeJob(key, variables),
+        completeJob: (key, variables, instanceId) => this.completeJob(key, variables, instanceId),
         failJob: (key, input) => this.failJob(key, input),
         throwJobError: (key, input) => this.throwJobError(key, input),
         log: (level, message, fields) => this.logger[level](fields, message),
@@ -453,9 +453,13 @@ export class Engine {
     return out;
   }
 
-  async completeJob(key: string, variables: Variables = {}): Promise<void> {
-    const job = await this.jobOrThrow(key);
-    await this.command(job.processInstanceId, { type: 'completeJob', jobKey: key, variables });
+  /**
+   * `instanceId` is for a caller that holds the job record already (the in-process job runner):
+   * the job is not read again, and the step still refuses a job that is no longer active there.
+   */
+  async completeJob(key: string, variables: Variables = {}, instanceId?: string): Promise<void> {
+    const processInstanceId = instanceId ?? (await this.jobOrThrow(key)).processInstanceId;
+    await this.command(processInstanceId, { type: 'completeJob', jobKey: key, variables });
   }
 
   async failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void> {

@@ -14,7 +14,8 @@ export interface JobRunnerHost {
   /** Lease length for jobs this runner activates; default LOCK_MS. */
   lockMs?: number;
   jobVariables(job: JobRecord): Promise<Variables>;
-  completeJob(key: string, variables: Variables): Promise<void>;
+  /** `instanceId`: the job's instance, so the host need not read the job again. */
+  completeJob(key: string, variables: Variables, instanceId: string): Promise<void>;
   failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void>;
   throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }): Promise<void>;
   log(level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
@@ -173,7 +174,7 @@ export class JobRunner {
 
   private async apply(job: JobRecord, outcome: JobOutcome): Promise<void> {
     if (outcome.kind !== 'fail') this.attempts.delete(job.key);
-    if (outcome.kind === 'complete') return this.host.completeJob(job.key, outcome.variables);
+    if (outcome.kind === 'complete') return this.host.completeJob(job.key, outcome.variables, job.processInstanceId);
     if (outcome.kind === 'bpmnError') {
       return this.host.throwJobError(job.key, { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage, variables: outcome.variables });
     }

@@ -174,6 +174,33 @@ forEachBackend('engine runtime', (backend) => {
     expect(err?.status).to.equal(404);
   });
 
+  it('completes in-process jobs without reading their job records again', async () => {
+    await engine.deploy([{ name: 'ship.bpmn', content: shipGoods }]);
+    const getJob = engine.store.getJob.bind(engine.store);
+    const read: string[] = [];
+    engine.store.getJob = async (key: string) => (read.push(key), getJob(key));
+    const pi = await engine.startInstance({ processKey: 'ship', variables: { customerId: 'c-1' } });
+    await engine.settle();
+    expect((await engine.getInstance(pi.id)).activeElements).to.deep.equal(['confirm']);
+    expect(adapters.calls.map((c) => c.type)).to.deep.equal(['crm.getCustomerCard', 'erp.requestShipment']);
+    expect(read).to.deep.equal([]);
+  });
+
+  it('refuses a job completion that names another instance, and changes neither', async () => {
+    await engine.deploy([{ name: 'w.bpmn', content: bpmn('w', `<bpmn:startEvent id="s"/>${serviceTask('t', 'billing.invoice')}<bpmn:endEvent id="e"/>${flow('f0', 's', 't')}${flow('f1', 't', 'e')}`) }]);
+    const a = await engine.startInstance({ processKey: 'w' });
+    const b = await engine.startInstance({ processKey: 'w' });
+    const [job] = await engine.activateJobs({ type: 'billing.invoice', worker: 'w1', maxJobs: 1, lockMs: 30_000 });
+    const other = job.processInstanceId === a.id ? b.id : a.id;
+    const before = await engine.getInstanceState(other);
+    const err = await engine.completeJob(job.id, {}, other).then(() => null, (e: KarvonError) => e);
+    expect(err?.status).to.equal(409);
+    expect(await engine.getInstanceState(other)).to.deep.equal(before);
+    expect((await engine.getInstance(job.processInstanceId)).state).to.equal('active');
+    await engine.completeJob(job.id, {}, job.processInstanceId);
+    expect((await engine.getInstance(job.processInstanceId)).state).to.equal('completed');
+  });
+
   it('keeps a waiting instance of the canonical flow under 2 KB of state', async () => {
     await engine.deploy([{ name: 'ship.bpmn', content: shipGoods }]);
     const pi = await engine.startInstance({ processKey: 'ship', variables: { customerId: 'c-1', items: [{ sku: 'TEA-1', quantity: 2 }] } });

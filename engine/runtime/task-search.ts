@@ -38,17 +38,21 @@ export function taskSearchText(variables: Variables | undefined): string {
 /**
  * Gives every task created by this step its search text, and patches the instance's other open
  * tasks when the text changed (`before` is the text before the step, null if nothing was open).
+ * The text is only worked out when a task takes it: most steps create no task and leave none
+ * open (a job completing, the last task completing), and this runs on every step.
  */
 export function addTaskSearch(state: InstanceState, effects: Effect[], before: string | null): void {
-  const text = taskSearchText(state.vars[ROOT]);
-  const created = new Set<string>();
+  let text: string | undefined;
+  let created: Set<string> | undefined;
   for (const effect of effects) {
     if (effect.type !== 'task.put') continue;
-    effect.task.searchText = text;
-    created.add(effect.task.id);
+    effect.task.searchText = text ??= taskSearchText(state.vars[ROOT]);
+    (created ??= new Set()).add(effect.task.id);
   }
-  if (before === null || before === text) return;
-  for (const id of Object.keys(state.tasks)) {
-    if (!created.has(id)) effects.push({ type: 'task.patch', id, patch: { searchText: text } });
-  }
+  if (before === null) return;
+  const open = Object.keys(state.tasks).filter((id) => !created?.has(id));
+  if (open.length === 0) return;
+  text ??= taskSearchText(state.vars[ROOT]);
+  if (before === text) return;
+  for (const id of open) effects.push({ type: 'task.patch', id, patch: { searchText: text } });
 }

@@ -1,5 +1,5 @@
-// Timers on MongoDB go through agenda by default: one agenda job per timer due time, in step with the
-// timer records by the store (commits, healed outboxes, start timers), fired by whichever node's
+// Timers on MongoDB go through agenda by default: one agenda job per timer due time, kept in step
+// with the timer records by the store (commits, healed outboxes, start timers), fired by whichever node's
 // agenda locks it, and still fired once per due time because the timer record decides.
 // The shared timer semantics run on both backends in timers-runtime.test.ts; this suite checks
 // what only the agenda driver does. Real-time cases wait for a condition, never for a duration.

@@ -84,6 +84,9 @@ export class AgendaTimerDriver implements TimerDriver {
       // A node that dies holding the lock gives the job up after this.
       lockLifetime: options.lockLifetimeMs ?? 60_000,
       concurrency: 20,
+      // Jobs locked here but not yet running wait for this node; with a bound, due timers
+      // spread over the nodes, and a node that dies holds few of them.
+      lockLimit: 40,
     });
     this.agenda.on('error', (err: Error) => this.host.log('agenda failed', { error: err.message }));
   }

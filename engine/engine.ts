@@ -233,6 +233,11 @@ export class Engine {
     return [...latest.values()].sort((a, b) => a.key.localeCompare(b.key));
   }
 
+  /** The executable model of one deployed process version (by definition id). */
+  processModel(definitionId: string): Promise<ProcessModel> {
+    return this.deployer.model(definitionId);
+  }
+
   /** The executable model of the latest version of every deployed process. */
   async latestModels(): Promise<ProcessModel[]> {
     const models: ProcessModel[] = [];

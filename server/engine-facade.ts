@@ -111,6 +111,8 @@ export interface EngineFacade {
   listProcesses(): Promise<ProcessSummary[]>;
   /** The latest version of each process, compiled: which connections its tasks call. */
   latestModels(): Promise<ProcessModel[]>;
+  /** One deployed process version, compiled (by definition id). */
+  processModel(definitionId: string): Promise<ProcessModel>;
   getProcess(key: string): Promise<ProcessDetail>;
   getProcessXml(key: string, version?: number): Promise<string>;
   getForm(formKeyOrId: string | null, context?: { processKey: string; version?: number }): Promise<Json | null>;

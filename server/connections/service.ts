@@ -153,9 +153,9 @@ export class ConnectionService {
     }
     if (!(await this.docs.get(name))) throw new NotFoundError(`No stored connection "${name}".`);
     const usage = await connectionUsage(this.options.usage, name);
-    if (usage.elements.length > 0 || usage.openJobTypes.length > 0) {
+    if (usage.elements.length > 0 || usage.openJobTypes.length > 0 || usage.incidents.length > 0) {
       throw new ConflictError(
-        `Connection "${name}" is still in use: ${describeUsage(usage)}. Deploy versions that no longer call it and let the open jobs finish (or cancel their instances), then delete it.`,
+        `Connection "${name}" is still in use: ${describeUsage(usage)}. Deploy versions that no longer call it and let the open jobs and incidents finish (or cancel their instances), then delete it.`,
         usage.elements.map((u) => ({ elementId: u.elementId, path: `${u.processKey}:${u.version}`, message: `calls ${u.taskType}` })),
       );
     }

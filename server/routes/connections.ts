@@ -97,7 +97,7 @@ export const connectionRoutes: RouteModule = ({ adapters, storedConnections, sto
     adapters,
     reloader,
     audit,
-    usage: { latestModels: () => engine.latestModels(), jobTypes: () => store.jobTypes() },
+    usage: { latestModels: () => engine.latestModels(), processModel: (id) => engine.processModel(id), store },
   });
   return [
     defineRoute({
@@ -152,7 +152,7 @@ export const connectionRoutes: RouteModule = ({ adapters, storedConnections, sto
       path: '/api/connections/{name}',
       summary: 'Remove a stored connection no process uses any more',
       description:
-        'Refused with 409 while the latest version of a deployed process has a task on it, or jobs on it are open (waiting, retrying or at an incident); the answer names them. ' +
+        'Refused with 409 while the latest version of a deployed process has a task on it, jobs on it are open (waiting or retrying), or incidents wait at its tasks; the answer names them. ' +
         'Should a job reach it later anyway (an instance of an older version), that job becomes an incident naming the missing connection.',
       tags: ['adapters'],
       access: ['admin'],
@@ -160,7 +160,7 @@ export const connectionRoutes: RouteModule = ({ adapters, storedConnections, sto
       responses: {
         200: { description: 'Removed.', schema: empty },
         404: { description: 'No stored connection by this name.' },
-        409: { description: 'The name belongs to a configured connection, or deployed processes or open jobs still use it (named in `error.details`).' },
+        409: { description: 'The name belongs to a configured connection, or deployed processes, open jobs or incidents still use it (named in the message; elements in `error.details`).' },
       },
       handler: async ({ params }) => ok(await connections.remove(params.name).then(() => ({}))),
     }),

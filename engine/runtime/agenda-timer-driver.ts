@@ -2,9 +2,9 @@
 // one job per timer due time, keyed by timer id and due time, with `nextRunAt` at the due time.
 // Agenda's polling and locking decide which node wakes up for it; the timer record in the store
 // still decides whether anything fires (the engine's revision-checked command for an instance
-// timer, the guarded claim for a start timer), because on FerretDB agenda's lock, a conditional
-// update, is not atomic under concurrency. A job that wakes up to a timer that is gone or moved
-// does nothing.
+// timer, the guarded claim for a start timer). Agenda's own lock is taken through a claim
+// (agenda-claim-backend.ts): its stock lock, a conditional update, is neither atomic nor
+// contention-proof on FerretDB. A job that wakes up to a timer that is gone or moved does nothing.
 //
 // Jobs follow the timer records, not the engine's commands: the store calls `sync` after every
 // write that puts, moves or deletes a timer, including outboxes healed after a crash, so a job is
@@ -17,8 +17,8 @@
 // by the injected clock through `fireDue`, the same fire path agenda's jobs take.
 
 import { Agenda, type Job } from 'agenda';
-import { MongoBackend } from '@agendajs/mongo-backend';
 import type { MongoStore } from '../store/mongo.ts';
+import { ClaimLockingMongoBackend } from './agenda-claim-backend.ts';
 import { fireDueTimers, fireTimer, type TimerDriver, type TimerHost } from './timer-driver.ts';
 
 export const AGENDA_COLLECTION = 'agendaJobs';
@@ -34,6 +34,11 @@ export interface AgendaTimerOptions {
   nodeId: string;
   /** How often agenda looks for due jobs, in ms (default 1000). */
   processEveryMs?: number;
+  /**
+   * How long a node holds a timer job before another may take it over (default 60 s). A firing
+   * is one command, and one that overruns is harmless: the timer record lets one firing through.
+   */
+  lockLifetimeMs?: number;
   /** Whether agenda runs jobs here: false with an injected clock, which agenda cannot read. */
   process: boolean;
 }
@@ -55,7 +60,7 @@ export class AgendaTimerDriver implements TimerDriver {
     private readonly options: AgendaTimerOptions,
   ) {
     this.agenda = new Agenda({
-      backend: new MongoBackend({ mongo: store.db, collection: AGENDA_COLLECTION }),
+      backend: new ClaimLockingMongoBackend(store.db, AGENDA_COLLECTION),
       name: options.nodeId,
       // A number: agenda reads strings as human intervals, and '200 milliseconds' came out as 200 s.
       processEvery: options.processEveryMs ?? 1000,
@@ -64,8 +69,8 @@ export class AgendaTimerDriver implements TimerDriver {
     this.agenda.define<TimerJobData>(TIMER_JOB, (job) => this.track(this.run(job)), {
       backoff,
       removeOnComplete: true,
-      // A firing is one command; a node that dies holding the lock gives the job up after this.
-      lockLifetime: 60_000,
+      // A node that dies holding the lock gives the job up after this.
+      lockLifetime: options.lockLifetimeMs ?? 60_000,
       concurrency: 20,
     });
     this.agenda.on('error', (err: Error) => this.host.log('agenda failed', { error: err.message }));

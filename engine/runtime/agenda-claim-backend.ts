@@ -1,0 +1,122 @@
+// Agenda's MongoDB backend with its job lock taken through a claim instead of a conditional
+// `findOneAndUpdate`. Agenda locks a job by finding one that is unlocked (or whose lock expired)
+// and setting `lockedAt` in the same call. On MongoDB that is atomic; on FerretDB (what CI runs)
+// it is not, and worse, several nodes polling that call at once pile up row locks in the
+// PostgreSQL underneath until its pool runs dry: with three nodes N=150 timers did not finish in
+// ten minutes.
+//
+// Here the lock is: read candidates with a plain query, take the store's claim on one
+// (a unique-`_id` insert, the one write every MongoDB-compatible server makes atomic), re-read
+// the job under the claim, set `lockedAt` with a plain update, give the claim back. Every node
+// that locks goes through the claim, so the read-check-write is exclusive; unlocking stays as
+// agenda does it, since only the holder unlocks. Everything else is agenda's own repository.
+
+import { MongoJobRepository, MongoJobLogger } from '@agendajs/mongo-backend';
+import { ObjectId, type Db } from 'mongodb';
+import type { AgendaBackend, JobParameters, JobRepositoryOptions } from 'agenda';
+import { Claims } from '../store/mongo/claims.ts';
+
+/** Candidates read per look; losers of a claim move on to the next one. */
+const CANDIDATES = 20;
+
+export class ClaimLockingJobRepository extends MongoJobRepository {
+  private readonly claims: Claims;
+
+  constructor(db: Db, collection: string) {
+    super({ mongo: db, db: { collection } });
+    this.claims = new Claims(db);
+  }
+
+  override async getNextJobToRun(
+    jobName: string,
+    nextScanAt: Date,
+    lockDeadline: Date,
+    now: Date | undefined,
+    options: JobRepositoryOptions | undefined,
+  ): Promise<JobParameters | undefined> {
+    const lockedAt = now ?? new Date();
+    const tried: ObjectId[] = [];
+    for (;;) {
+      const candidates = await this.collection
+        .find(
+          {
+            name: jobName,
+            disabled: { $ne: true },
+            ...(tried.length > 0 ? { _id: { $nin: tried } } : {}),
+            $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
+          },
+          { projection: { _id: 1 } },
+        )
+        .sort({ nextRunAt: 1, priority: -1 })
+        .limit(CANDIDATES)
+        .toArray();
+      // Nodes polling together would all race for the first candidate; each starts at a
+      // different one so that most claims meet no contender.
+      const start = Math.floor(Math.random() * candidates.length);
+      for (let i = 0; i < candidates.length; i++) {
+        const id = candidates[(start + i) % candidates.length]!._id!;
+        tried.push(id);
+        const job = await this.lockIf(id, (doc) => lockable(doc, nextScanAt, lockDeadline), lockedAt, options);
+        if (job) return job;
+      }
+      if (candidates.length < CANDIDATES) return undefined;
+    }
+  }
+
+  override async lockJob(job: JobParameters, options: JobRepositoryOptions | undefined): Promise<JobParameters | undefined> {
+    if (!job._id) return undefined;
+    const nextRunAt = job.nextRunAt?.getTime();
+    return this.lockIf(
+      new ObjectId(job._id.toString()),
+      (doc) => doc.name === job.name && !doc.lockedAt && doc.nextRunAt?.getTime() === nextRunAt && doc.disabled !== true,
+      new Date(),
+      options,
+    );
+  }
+
+  /** Locks job `id` if, read under its claim, it passes `check`; the locked job, or undefined. */
+  private async lockIf(
+    id: ObjectId,
+    check: (doc: JobParameters) => boolean,
+    lockedAt: Date,
+    options: JobRepositoryOptions | undefined,
+  ): Promise<JobParameters | undefined> {
+    const key = `agenda:${id.toHexString()}`;
+    const locked = await this.claims.with(key, async () => {
+      const doc = await this.getJobById(id.toHexString());
+      if (!doc || !check(doc)) return undefined;
+      const lastModifiedBy = options?.lastModifiedBy ?? null;
+      const result = await this.collection.updateOne({ _id: id }, { $set: { lockedAt, lastModifiedBy } });
+      return result.matchedCount === 1 ? { ...doc, lockedAt } : undefined;
+    });
+    return locked?.value;
+  }
+}
+
+function lockable(doc: JobParameters, nextScanAt: Date, lockDeadline: Date): boolean {
+  if (doc.disabled === true) return false;
+  if (!doc.lockedAt) return doc.nextRunAt != null && doc.nextRunAt.getTime() <= nextScanAt.getTime();
+  return new Date(doc.lockedAt).getTime() <= lockDeadline.getTime();
+}
+
+/** `MongoBackend` with the claim-locking repository, on a database the store already opened. */
+export class ClaimLockingMongoBackend implements AgendaBackend {
+  readonly name = 'MongoDB (claim locks)';
+  readonly notificationChannel = undefined;
+  readonly ownsConnection = false;
+  readonly repository: ClaimLockingJobRepository;
+  readonly logger = new MongoJobLogger();
+
+  constructor(db: Db, collection: string) {
+    this.repository = new ClaimLockingJobRepository(db, collection);
+  }
+
+  async connect(): Promise<void> {
+    await this.repository.connect();
+    await this.logger.setDb(this.repository.getDb());
+  }
+
+  async disconnect(): Promise<void> {
+    // The store owns the connection.
+  }
+}

@@ -44,7 +44,7 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-/** How often stored connections are re-read when the change feed is off (KARVON_FEED_POLL_MS=0). */
+/** How often, at most, stored connections are re-read for ones other nodes created. */
 const CONNECTION_POLL_MS = 1_000;
 
 export function createLogger(config: ServerConfig): Logger {
@@ -126,9 +126,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         : null;
     // Started once listening: a server that fails to start leaves no job behind.
     retention?.start();
-    // Connections other nodes create have no job here to trigger a read: look for them as often
-    // as for other nodes' live events.
-    storedConnections.start(config.feedPollMs > 0 ? config.feedPollMs : CONNECTION_POLL_MS);
+    // Connections other nodes create have no job here to trigger a read: look for them now and then
+    // (changes to known ones are checked before each job anyway).
+    storedConnections.start(Math.max(config.feedPollMs, CONNECTION_POLL_MS));
     const reloader = storedConnections;
 
     // SSE streams are long-lived by design; everything else must not hang forever.

@@ -8,7 +8,7 @@
 // stored document is the truth and one primary-key read costs less than the adapter call it
 // guards. Built-in and KARVON_CONNECTIONS connections cannot change at run time and cost nothing.
 // A connection another node *creates* has no job here to trigger a read yet, so `syncAll` also
-// runs every few hundred milliseconds (KARVON_FEED_POLL_MS) and whenever an admin lists them.
+// runs every second (or every KARVON_FEED_POLL_MS, if longer) and whenever an admin lists them.
 
 import type { AdapterRuntime } from '../../adapters/index.ts';
 import type { DocCollection, Store } from '../../engine/store/port.ts';

@@ -354,6 +354,8 @@ describe('server: a connection changed on one node is used by the next job on an
     fakes.push(first, second);
     expect((await nodeA.as('admin', 'PUT', '/api/connections/shop', { body: { adapter: 'odoo', config: odooConfig(first.url) } })).status).to.equal(201);
     await deploy(nodeA, 'nodes.bpmn', shipDiagram('nodes-ship', 'shop'));
+    // Listing the connections brings node B up to date with ones created elsewhere.
+    expect((await nodeB.as<{ active: boolean }>('admin', 'GET', '/api/connections/shop')).body.active).to.equal(true);
 
     // Node B leases the jobs of instances it starts; node A's clock never moves, so it runs none.
     const one = await startShipping(nodeB, demo, 'nodes-ship');
@@ -374,18 +376,19 @@ describe('server: a connection changed on one node is used by the next job on an
     expect(onB.body.config).to.deep.include({ url: second.url, apiKey: { set: true } });
   });
 
-  it('node B binds a connection node A created, without being asked', async () => {
+  it('node B binds a connection node A created, without being asked; a job it made meanwhile waits and then runs', async () => {
     const odoo = await healthyOdoo();
     fakes.push(odoo);
     expect((await nodeA.as('admin', 'PUT', '/api/connections/fresh', { body: { adapter: 'odoo', config: odooConfig(odoo.url) } })).status).to.equal(201);
-    // Node B re-reads the stored connections every KARVON_FEED_POLL_MS (50 ms here).
+    await deploy(nodeA, 'fresh.bpmn', shipDiagram('fresh-ship', 'fresh'));
+    // Most likely before node B has bound "fresh": its job waits (it is not lost, nor run elsewhere).
+    const id = await startShipping(nodeB, demo, 'fresh-ship');
+    // Node B re-reads the stored connections every second.
     const deadline = Date.now() + 20_000;
     while (!nodeB.running.adapters.connections.some((c) => c.name === 'fresh')) {
       expect(Date.now(), 'node B bound "fresh" in time').to.be.below(deadline);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await deploy(nodeA, 'fresh.bpmn', shipDiagram('fresh-ship', 'fresh'));
-    const id = await startShipping(nodeB, demo, 'fresh-ship');
     await advance(nodeB, 0);
     expect(await instanceState(nodeB, id)).to.equal('completed');
     expect(pickings(odoo)).to.have.length(1);

@@ -1,8 +1,8 @@
 // Connections at runtime, for admins: list every connection (built-in, from the configuration
 // file, stored through the API) with secrets masked, and create, change or remove the stored
 // ones. A stored change is bound on this node before the answer goes out, and on other nodes
-// before their next job on it (reload.ts). A connection that deployed processes or open jobs
-// still use is not removed (409, naming them). File-configured and built-in names cannot be
+// before their next job on it (reload.ts). A connection that deployed processes, open jobs or
+// incidents still use is not removed (409, naming them). File-configured and built-in names cannot be
 // taken over through the API: change them in the file.
 
 import { isDeepStrictEqual } from 'node:util';
@@ -55,7 +55,7 @@ export interface ConnectionServiceOptions {
   store: Pick<Store, 'collection'>;
   adapters: AdapterRuntime;
   reloader: ConnectionReloader;
-  /** What still needs a connection (deployed processes, open jobs): a used one is not removed. */
+  /** What still needs a connection (deployed processes, open jobs, incidents): a used one is not removed. */
   usage: UsageSources;
   audit: AuditTrail;
   now?: () => number;
@@ -156,7 +156,10 @@ export class ConnectionService {
     if (usage.elements.length > 0 || usage.openJobTypes.length > 0 || usage.incidents.length > 0) {
       throw new ConflictError(
         `Connection "${name}" is still in use: ${describeUsage(usage)}. Deploy versions that no longer call it and let the open jobs and incidents finish (or cancel their instances), then delete it.`,
-        usage.elements.map((u) => ({ elementId: u.elementId, path: `${u.processKey}:${u.version}`, message: `calls ${u.taskType}` })),
+        [
+          ...usage.elements.map((u) => ({ elementId: u.elementId, path: `${u.processKey}:${u.version}`, message: `calls ${u.taskType}` })),
+          ...usage.incidents.map((i) => ({ elementId: i.elementId, path: `incident:${i.id}`, message: `open incident at ${i.taskType} in instance ${i.processInstanceId}` })),
+        ],
       );
     }
     if (!(await this.docs.delete(name))) throw new NotFoundError(`No stored connection "${name}".`);

@@ -12,7 +12,7 @@
 // agenda does it, since only the holder unlocks. Everything else is agenda's own repository.
 
 import { MongoJobRepository, MongoJobLogger } from '@agendajs/mongo-backend';
-import { ObjectId, type Db } from 'mongodb';
+import { ObjectId, type Db, type Document, type Filter, type Sort } from 'mongodb';
 import type { AgendaBackend, JobParameters, JobRepositoryOptions } from 'agenda';
 import { Claims } from '../store/mongo/claims.ts';
 
@@ -37,17 +37,10 @@ export class ClaimLockingJobRepository extends MongoJobRepository {
     const lockedAt = now ?? new Date();
     const tried: ObjectId[] = [];
     for (;;) {
+      const query = lockCandidatesQuery(jobName, nextScanAt, lockDeadline, tried);
       const candidates = await this.collection
-        .find(
-          {
-            name: jobName,
-            disabled: { $ne: true },
-            ...(tried.length > 0 ? { _id: { $nin: tried } } : {}),
-            $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
-          },
-          { projection: { _id: 1 } },
-        )
-        .sort({ nextRunAt: 1, priority: -1 })
+        .find(query.filter, { projection: { _id: 1 } })
+        .sort(query.sort)
         .limit(CANDIDATES)
         .toArray();
       // Nodes polling together would all race for the first candidate; each starts at a
@@ -91,6 +84,28 @@ export class ClaimLockingJobRepository extends MongoJobRepository {
     });
     return locked?.value;
   }
+}
+
+/**
+ * Jobs of `jobName` a node may lock now: unlocked and due by `nextScanAt`, or locked before
+ * `lockDeadline` (the holder died). Agenda's own index (name, nextRunAt, priority, lockedAt, ...)
+ * serves it.
+ */
+export function lockCandidatesQuery(
+  jobName: string,
+  nextScanAt: Date,
+  lockDeadline: Date,
+  except: ObjectId[] = [],
+): { filter: Filter<Document>; sort: Sort } {
+  return {
+    filter: {
+      name: jobName,
+      disabled: { $ne: true },
+      ...(except.length > 0 ? { _id: { $nin: except } } : {}),
+      $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
+    },
+    sort: { nextRunAt: 1, priority: -1 },
+  };
 }
 
 function lockable(doc: JobParameters, nextScanAt: Date, lockDeadline: Date): boolean {

@@ -24,6 +24,18 @@ import { fireDueTimers, fireTimer, type TimerDriver, type TimerHost } from './ti
 export const AGENDA_COLLECTION = 'agendaJobs';
 export const TIMER_JOB = 'karvon.timer';
 
+/**
+ * How a timer's jobs are looked up, for every timer write. The key is copied to the top of the
+ * job document (`timerId`, `timerDueAt`) next to agenda's `data`: FerretDB hands only top-level
+ * equality to PostgreSQL and filters nested paths itself, which made each look-up read every
+ * timer job.
+ */
+export const TIMER_JOB_INDEX = { name: 1, timerId: 1, timerDueAt: 1 } as const;
+
+export function timerJobQuery(timerId: string, dueAt: number): { name: string; timerId: string; timerDueAt: number } {
+  return { name: TIMER_JOB, timerId, timerDueAt: dueAt };
+}
+
 interface TimerJobData {
   timerId: string;
   dueAt: number;
@@ -84,7 +96,7 @@ export class AgendaTimerDriver implements TimerDriver {
   async start(): Promise<void> {
     await this.agenda.ready;
     // The key jobs are looked up by; agenda's own indexes cover name and nextRunAt.
-    await this.store.db.collection(AGENDA_COLLECTION).createIndex({ name: 1, 'data.timerId': 1, 'data.dueAt': 1 });
+    await this.store.db.collection(AGENDA_COLLECTION).createIndex(TIMER_JOB_INDEX);
     this.unlisten = this.store.onTimersChanged((ids) => this.sync(ids));
     await this.addMissingJobs();
     if (this.options.process) await this.agenda.start();
@@ -98,15 +110,14 @@ export class AgendaTimerDriver implements TimerDriver {
   private async syncOne(timerId: string): Promise<void> {
     const timer = await this.store.getTimer(timerId);
     if (!timer) {
-      await this.agenda.cancel({ name: TIMER_JOB, data: { timerId } });
+      await this.store.db.collection(AGENDA_COLLECTION).deleteMany({ name: TIMER_JOB, timerId });
       return;
     }
     await this.ensureJob(timer.id, timer.dueAt);
-    // A start timer moved to its next firing: the job of the old due time is done. agenda's
-    // cancel matches equality only, so this one goes to the collection.
+    // A start timer moved to its next firing: the job of the old due time is done.
     await this.store.db
       .collection(AGENDA_COLLECTION)
-      .deleteMany({ name: TIMER_JOB, 'data.timerId': timerId, 'data.dueAt': { $ne: timer.dueAt } });
+      .deleteMany({ name: TIMER_JOB, timerId, timerDueAt: { $ne: timer.dueAt } });
   }
 
   private async ensureJob(timerId: string, dueAt: number): Promise<void> {
@@ -114,16 +125,19 @@ export class AgendaTimerDriver implements TimerDriver {
     // those racing with agenda's own locking updates stalled FerretDB for minutes. Two nodes
     // syncing one timer at once may both insert; the second job then finds the timer fired.
     const jobs = this.store.db.collection(AGENDA_COLLECTION);
-    if (await jobs.findOne({ name: TIMER_JOB, 'data.timerId': timerId, 'data.dueAt': dueAt }, { projection: { _id: 1 } })) return;
-    await this.agenda.create<TimerJobData>(TIMER_JOB, { timerId, dueAt }).schedule(new Date(dueAt)).save();
+    if (await jobs.findOne(timerJobQuery(timerId, dueAt), { projection: { _id: 1 } })) return;
+    const job = this.agenda.create<TimerJobData>(TIMER_JOB, { timerId, dueAt }).schedule(new Date(dueAt));
+    // Agenda stores every attribute of a job; these two are the look-up key (TIMER_JOB_INDEX).
+    Object.assign(job.attrs, { timerId, timerDueAt: dueAt });
+    await job.save();
   }
 
   private async addMissingJobs(): Promise<void> {
     const jobs = await this.store.db
       .collection(AGENDA_COLLECTION)
-      .find({ name: TIMER_JOB }, { projection: { data: 1 } })
+      .find({ name: TIMER_JOB }, { projection: { timerId: 1, timerDueAt: 1 } })
       .toArray();
-    const have = new Set(jobs.map((j) => `${String(j.data?.timerId)}@${String(j.data?.dueAt)}`));
+    const have = new Set(jobs.map((j) => `${String(j.timerId)}@${String(j.timerDueAt)}`));
     for (const timer of await this.store.timerSchedule()) {
       if (!have.has(`${timer.id}@${timer.dueAt}`)) await this.ensureJob(timer.id, timer.dueAt);
     }

@@ -16,11 +16,24 @@ import { ObjectId, type Db, type Document, type Filter, type Sort } from 'mongod
 import type { AgendaBackend, JobParameters, JobRepositoryOptions } from 'agenda';
 import { Claims } from '../store/mongo/claims.ts';
 
-/** Candidates read per look; losers of a claim move on to the next one. */
-const CANDIDATES = 20;
+/**
+ * Candidates read per look. FerretDB cannot hand the candidates' `$or` of ranges to PostgreSQL,
+ * so every look reads all of agenda's jobs; agenda asks for one job at a time, so a look per
+ * job made locking N due jobs cost N². One look now serves the next locks for a second.
+ */
+const CANDIDATES = 200;
+const CANDIDATES_FRESH_MS = 1000;
+
+interface Candidates {
+  ids: ObjectId[];
+  /** The look returned as many as it asked for: there may be more behind them. */
+  full: boolean;
+  freshUntil: number;
+}
 
 export class ClaimLockingJobRepository extends MongoJobRepository {
   private readonly claims: Claims;
+  private readonly candidates = new Map<string, Candidates>();
 
   constructor(db: Db, collection: string) {
     super({ mongo: db, db: { collection } });
@@ -35,25 +48,34 @@ export class ClaimLockingJobRepository extends MongoJobRepository {
     options: JobRepositoryOptions | undefined,
   ): Promise<JobParameters | undefined> {
     const lockedAt = now ?? new Date();
-    const tried: ObjectId[] = [];
-    for (;;) {
-      const query = lockCandidatesQuery(jobName, nextScanAt, lockDeadline, tried);
-      const candidates = await this.collection
-        .find(query.filter, { projection: { _id: 1 } })
-        .sort(query.sort)
-        .limit(CANDIDATES)
-        .toArray();
-      // Nodes polling together would all race for the first candidate; each starts at a
-      // different one so that most claims meet no contender.
-      const start = Math.floor(Math.random() * candidates.length);
-      for (let i = 0; i < candidates.length; i++) {
-        const id = candidates[(start + i) % candidates.length]!._id!;
-        tried.push(id);
+    // At most two looks per call: a candidate whose claim another node holds still matches the
+    // query, and the next poll comes soon enough.
+    for (let looks = 0; ; ) {
+      let queue = this.candidates.get(jobName);
+      if (!queue || queue.ids.length === 0 || queue.freshUntil < Date.now()) {
+        if (looks++ === 2) return undefined;
+        queue = await this.look(jobName, nextScanAt, lockDeadline);
+        this.candidates.set(jobName, queue);
+      }
+      while (queue.ids.length > 0) {
+        // Re-read under the claim with this call's deadlines: a candidate from an earlier look
+        // that another node locked since fails the check.
+        const id = queue.ids.shift()!;
         const job = await this.lockIf(id, (doc) => lockable(doc, nextScanAt, lockDeadline), lockedAt, options);
         if (job) return job;
       }
-      if (candidates.length < CANDIDATES) return undefined;
+      if (!queue.full) return undefined;
     }
+  }
+
+  private async look(jobName: string, nextScanAt: Date, lockDeadline: Date): Promise<Candidates> {
+    const query = lockCandidatesQuery(jobName, nextScanAt, lockDeadline);
+    const docs = await this.collection.find(query.filter, { projection: { _id: 1 } }).sort(query.sort).limit(CANDIDATES).toArray();
+    // Nodes looking together would all race for the first candidate; each starts at a
+    // different one so that most claims meet no contender.
+    const start = Math.floor(Math.random() * docs.length);
+    const ids = docs.map((_, i) => docs[(start + i) % docs.length]!._id!);
+    return { ids, full: docs.length === CANDIDATES, freshUntil: Date.now() + CANDIDATES_FRESH_MS };
   }
 
   override async lockJob(job: JobParameters, options: JobRepositoryOptions | undefined): Promise<JobParameters | undefined> {
@@ -95,13 +117,11 @@ export function lockCandidatesQuery(
   jobName: string,
   nextScanAt: Date,
   lockDeadline: Date,
-  except: ObjectId[] = [],
 ): { filter: Filter<Document>; sort: Sort } {
   return {
     filter: {
       name: jobName,
       disabled: { $ne: true },
-      ...(except.length > 0 ? { _id: { $nin: except } } : {}),
       $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: nextScanAt } }, { lockedAt: { $lte: lockDeadline } }],
     },
     sort: { nextRunAt: 1, priority: -1 },

@@ -561,10 +561,37 @@ describe('inbox in the browser', function () {
     // Without a search, "Load more" follows the cursor until the list ends.
     await page.getByLabel('Search').fill('');
     await more.waitFor();
+    await settledList(page).waitFor();
+
+    // A re-read of the list while "Load more" is reading (here after a claim; live updates are
+    // the same) waits for it: the page asked for is kept, and the claim shows too.
+    let holdMore = true;
+    let releaseMore = () => {};
+    await page.route('**/api/tasks?**', async (route: Route) => {
+      if (holdMore && new URL(route.request().url()).searchParams.has('after')) {
+        holdMore = false;
+        await new Promise<void>((open) => (releaseMore = open));
+      }
+      await route.continue().catch(() => undefined);
+    });
+    const firstPage = await page.locator('.task-item').count();
+    const moreSent = page.waitForRequest((req) => new URL(req.url()).searchParams.has('after'));
+    await more.click();
+    await moreSent;
+    const claimable = page.locator('.task-item').filter({ has: page.getByRole('button', { name: 'Claim Review order' }) }).first();
+    const claimedId = await claimable.getAttribute('data-task');
+    await claimable.getByRole('button', { name: 'Claim Review order' }).click();
+    await page.getByText('You claimed "Review order"').first().waitFor();
+    releaseMore();
+    await page.locator('.task-item').nth(firstPage).waitFor();
+    await page.locator(`.task-item[data-task="${claimedId}"]`).getByText('Assigned to you').waitFor();
+    await settledList(page).waitFor();
+    await page.unroute('**/api/tasks?**');
+
+    // A page can come back empty: the list before it was exactly full.
     for (let i = 0; i < 10 && (await more.count()) > 0; i++) {
-      const before = await page.locator('.task-item').count();
       await more.click();
-      await page.locator('.task-item').nth(before).waitFor();
+      await settledList(page).waitFor();
     }
     expect(await more.count(), 'no button after the last page').to.equal(0);
     await taskRow(page, 'PG-055').waitFor();

@@ -55,6 +55,10 @@ export async function tasksPage(): Promise<Page> {
   let listAbort = new AbortController();
   let reading = false;
   let loadingMore = false;
+  /** The latest list read; "Load more" started during it continues from its answer. */
+  let currentRead: Promise<void> = Promise.resolve();
+  /** A re-read for the same filters asked for while "Load more" was reading: it runs after. */
+  let rereadAfterMore = false;
   let names = new Map<string, string>();
   let seen: Set<string> | null = null;
   let disposed = false;
@@ -293,9 +297,19 @@ export async function tasksPage(): Promise<Page> {
    * Reads the list again from the first task: as many as are loaded (so a live update keeps
    * what the user scrolled to), or one page when the server-side filters changed.
    */
-  async function refresh(): Promise<void> {
+  function refresh(): Promise<void> {
     // A debounced live update can fire after the page was left.
-    if (disposed) return;
+    if (disposed) return Promise.resolve();
+    // Cancelling "Load more" for a live update would drop the page the employee asked for: the
+    // re-read waits for it instead, and then covers every task loaded.
+    if (loadingMore && serverKey() === requestedKey) {
+      rereadAfterMore = true;
+      return Promise.resolve();
+    }
+    return (currentRead = read());
+  }
+
+  async function read(): Promise<void> {
     const key = serverKey();
     const params = serverParams();
     const sameQuery = key === loadedKey;
@@ -343,17 +357,33 @@ export async function tasksPage(): Promise<Page> {
   async function loadMore(): Promise<void> {
     if (next === null || loadingMore) return;
     loadingMore = true;
+    syncBusy();
+    try {
+      await readMore();
+    } finally {
+      loadingMore = false;
+      syncBusy();
+      if (rereadAfterMore) {
+        rereadAfterMore = false;
+        void refresh();
+      }
+    }
+  }
+
+  async function readMore(): Promise<void> {
+    // A read under way replaces the list and its cursor: continue from its answer.
+    if (reading) await currentRead;
+    // Another read started meanwhile (the filters changed): this cursor belongs to the old list.
+    if (disposed || next === null || reading || loadedKey !== serverKey()) return;
     const mine = generation;
     const { signal } = listAbort;
     let page: TaskPage;
     try {
       page = await api.taskPage({ ...serverParams(), limit: PAGE_SIZE, after: next }, signal);
     } catch (err) {
-      // Cancelled because the list is being read again: that read answers instead.
+      // Cancelled because the filters changed: the read for them answers instead.
       if (!signal.aborted) toast(describeError(err), 'error');
       return;
-    } finally {
-      loadingMore = false;
     }
     if (disposed || mine !== generation) return;
     const ids = new Set(tasks.map((t) => t.id));
@@ -406,11 +436,11 @@ export async function tasksPage(): Promise<Page> {
   }
 
   /**
-   * aria-busy="true" while the list is not (yet) the server's answer for the filters chosen:
-   * assistive technology waits for the answer, and so can tests.
+   * aria-busy="true" while the list is not (yet) the server's answer for the filters chosen, or
+   * is getting its next page: assistive technology waits for the answer, and so can tests.
    */
   function syncBusy(): void {
-    const settled = !reading && (loadedKey === serverKey() || loadError !== null);
+    const settled = !reading && !loadingMore && (loadedKey === serverKey() || loadError !== null);
     listEl.setAttribute('aria-busy', String(!settled));
   }
 

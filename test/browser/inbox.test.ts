@@ -154,8 +154,13 @@ describe('inbox in the browser', function () {
     azizApi = await Api.login(server.url, USERS.aziz.username, USERS.aziz.password);
   });
 
-  after(async () => {
+  // Each test's browsers close with it: inboxes left open would re-read on every later test's
+  // events and slow the rest of the file down.
+  afterEach(async () => {
     for (const s of sessions.splice(0)) await s.close();
+  });
+
+  after(async () => {
     await server?.stop();
   });
 
@@ -270,8 +275,10 @@ describe('inbox in the browser', function () {
     await signIn(dilnoza.page, server!.url, USERS.dilnoza);
     const instanceId = await startOrder('SO-2102');
     const task = await openTaskOf(instanceId, azizApi);
-    // Stop live updates in this page so the click itself meets the conflict.
-    await dilnoza.page.route('**/api/events**', (route) => route.abort());
+    // No live updates in this page, so the click itself meets the conflict. The event stream is
+    // held unanswered rather than refused: a refused stream makes the inbox poll every few
+    // seconds instead, and on a slow run a poll could show Aziz's claim before the click.
+    await dilnoza.page.route('**/api/events**', () => new Promise<void>(() => undefined));
     // The page reads the task twice: to show it, and once more after loading (someone may have
     // acted meanwhile). Aziz claims after both, so the click itself is what meets the conflict.
     const twoReads = readsOf(dilnoza.page, `/api/tasks/${task.id}`, 2);

@@ -132,24 +132,4 @@ export const live = {
   },
 };
 
-/**
- * Coalesces bursts of events (one completion can change several tasks) into one refresh, run
- * `ms` after the last call. With `maxWaitMs` it runs at the latest that long after the first
- * call of a burst: live events from a busy team can come closer together than `ms` for minutes,
- * and a plain debounce would not refresh at all until they pause.
- */
-export function debounce(fn: () => void, ms = 250, maxWaitMs = Infinity): () => void {
-  let timer: number | null = null;
-  let firstCall: number | null = null;
-  return () => {
-    const now = Date.now();
-    firstCall ??= now;
-    if (timer !== null) window.clearTimeout(timer);
-    const wait = Math.max(0, Math.min(ms, firstCall + maxWaitMs - now));
-    timer = window.setTimeout(() => {
-      timer = null;
-      firstCall = null;
-      fn();
-    }, wait);
-  };
-}
+export { debounce } from './debounce.ts';

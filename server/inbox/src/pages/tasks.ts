@@ -160,8 +160,8 @@ export async function tasksPage(): Promise<Page> {
     saveCurrent(username, filter);
     syncControls();
     // Compared with the latest read, not the loaded list: going back to the loaded filters while
-    // a read for others is under way must still cancel that read.
-    if (serverKey() !== requestedKey) void refresh();
+    // a read for others is under way must still cancel that read. A failed read is tried again.
+    if (serverKey() !== requestedKey || loadError !== null) void refresh();
     else if (filter.search.trim()) void loadBusinessData();
     renderList();
   }
@@ -319,6 +319,7 @@ export async function tasksPage(): Promise<Page> {
     const abort = (listAbort = new AbortController());
     requestedKey = key;
     reading = true;
+    rereadAfterMore = false;
     loadError = null;
     syncBusy();
     try {

@@ -68,10 +68,9 @@ export interface EngineOptions {
   /** Host validation run on every deploy after the engine's own; its details reject with 422. */
   deployCheck?: DeployCheck;
   /**
-   * What wakes the engine up for timers: 'store' (the default: a clock wake-up for the earliest
-   * timer in the store, and polling) or 'agenda' (MongoDB only: one agenda job per timer due
-   * time). Agenda is not the default yet: with three nodes on FerretDB its locking stalled the
-   * database (see docs/mongodb.md).
+   * What wakes the engine up for timers: 'agenda' (the default on MongoDB: one agenda job per
+   * timer due time) or 'store' (the only one on SQLite, and a choice on MongoDB: a clock wake-up
+   * for the earliest timer in the store, and polling). See docs/mongodb.md.
    */
   timerDriver?: 'store' | 'agenda';
   /** How often agenda looks for due timer jobs, ms (default 1000). */
@@ -170,14 +169,16 @@ export class Engine {
     this.timers = new StoreTimerDriver(this.timerHost);
   }
 
-  /** Agenda when asked for; loaded only then, so nobody else loads it. */
+  /** Agenda on MongoDB unless told otherwise; loaded only then, so nobody else loads it. */
   private async chooseTimerDriver(options: EngineOptions): Promise<void> {
-    if ((options.timerDriver ?? 'store') === 'store') return;
+    if ((options.timerDriver ?? (this.store.kind === 'mongodb' ? 'agenda' : 'store')) === 'store') return;
     if (this.store.kind !== 'mongodb') throw new KarvonError(500, 'INTERNAL', 'the agenda timer driver needs the MongoDB store');
     const { AgendaTimerDriver } = await import('./runtime/agenda-timer-driver.ts');
     this.timers = new AgendaTimerDriver(this.timerHost, this.store as MongoStore, {
       nodeId: this.workerId,
       processEveryMs: options.agendaProcessEveryMs,
+      // A firing is one short command; a dead node's timers need not wait a whole job lease.
+      lockLifetimeMs: Math.min(this.jobLockMs, 60_000),
       // Agenda compares due times with the real clock; an injected clock drives fireDue instead.
       process: this.clock instanceof SystemClock,
     });

@@ -58,7 +58,7 @@ export interface ServerConfig {
   feedPollMs: number;
   /** KARVON_FEED_OVERLAP_MS: how far back each read looks again, for entries committed late. */
   feedOverlapMs: number;
-  /** KARVON_TIMER_DRIVER: 'store' (default) or 'agenda' (MongoDB only; see docs/mongodb.md). */
+  /** KARVON_TIMER_DRIVER: 'agenda' (default with MONGODB_URL) or 'store' (the only one without; see docs/mongodb.md). */
   timerDriver: 'store' | 'agenda';
   /** Adapter connections as JSON (KARVON_CONNECTIONS); see adapters/runtime/connections.ts. */
   connections: string | null;
@@ -158,7 +158,7 @@ function secretKey(env: Env): string | null {
 }
 
 function timerDriver(value: string | undefined, mongo: boolean): 'store' | 'agenda' {
-  const v = nonEmpty(value)?.trim() ?? 'store';
+  const v = nonEmpty(value)?.trim() ?? (mongo ? 'agenda' : 'store');
   if (v !== 'store' && v !== 'agenda') throw new ConfigError(`KARVON_TIMER_DRIVER must be 'store' or 'agenda', not '${v}'.`);
   if (v === 'agenda' && !mongo) throw new ConfigError('KARVON_TIMER_DRIVER=agenda needs MONGODB_URL: agenda keeps its jobs in MongoDB.');
   return v;

@@ -2,9 +2,9 @@
 // one job per timer due time, keyed by timer id and due time, with `nextRunAt` at the due time.
 // Agenda's polling and locking decide which node wakes up for it; the timer record in the store
 // still decides whether anything fires (the engine's revision-checked command for an instance
-// timer, the guarded claim for a start timer), because on FerretDB agenda's lock, a conditional
-// update, is not atomic under concurrency. A job that wakes up to a timer that is gone or moved
-// does nothing.
+// timer, the guarded claim for a start timer). Agenda's own lock is taken through a claim
+// (agenda-claim-backend.ts): its stock lock, a conditional update, is neither atomic nor
+// contention-proof on FerretDB. A job that wakes up to a timer that is gone or moved does nothing.
 //
 // Jobs follow the timer records, not the engine's commands: the store calls `sync` after every
 // write that puts, moves or deletes a timer, including outboxes healed after a crash, so a job is
@@ -17,12 +17,24 @@
 // by the injected clock through `fireDue`, the same fire path agenda's jobs take.
 
 import { Agenda, type Job } from 'agenda';
-import { MongoBackend } from '@agendajs/mongo-backend';
 import type { MongoStore } from '../store/mongo.ts';
+import { ClaimLockingMongoBackend } from './agenda-claim-backend.ts';
 import { fireDueTimers, fireTimer, type TimerDriver, type TimerHost } from './timer-driver.ts';
 
 export const AGENDA_COLLECTION = 'agendaJobs';
 export const TIMER_JOB = 'karvon.timer';
+
+/**
+ * How a timer's jobs are looked up, for every timer write. The key is copied to the top of the
+ * job document (`timerId`, `timerDueAt`) next to agenda's `data`: FerretDB hands only top-level
+ * equality to PostgreSQL and filters nested paths itself, which made each look-up read every
+ * timer job.
+ */
+export const TIMER_JOB_INDEX = { name: 1, timerId: 1, timerDueAt: 1 } as const;
+
+export function timerJobQuery(timerId: string, dueAt: number): { name: string; timerId: string; timerDueAt: number } {
+  return { name: TIMER_JOB, timerId, timerDueAt: dueAt };
+}
 
 interface TimerJobData {
   timerId: string;
@@ -34,6 +46,11 @@ export interface AgendaTimerOptions {
   nodeId: string;
   /** How often agenda looks for due jobs, in ms (default 1000). */
   processEveryMs?: number;
+  /**
+   * How long a node holds a timer job before another may take it over (default 60 s). A firing
+   * is one command, and one that overruns is harmless: the timer record lets one firing through.
+   */
+  lockLifetimeMs?: number;
   /** Whether agenda runs jobs here: false with an injected clock, which agenda cannot read. */
   process: boolean;
 }
@@ -55,7 +72,7 @@ export class AgendaTimerDriver implements TimerDriver {
     private readonly options: AgendaTimerOptions,
   ) {
     this.agenda = new Agenda({
-      backend: new MongoBackend({ mongo: store.db, collection: AGENDA_COLLECTION }),
+      backend: new ClaimLockingMongoBackend(store.db, AGENDA_COLLECTION),
       name: options.nodeId,
       // A number: agenda reads strings as human intervals, and '200 milliseconds' came out as 200 s.
       processEvery: options.processEveryMs ?? 1000,
@@ -64,9 +81,12 @@ export class AgendaTimerDriver implements TimerDriver {
     this.agenda.define<TimerJobData>(TIMER_JOB, (job) => this.track(this.run(job)), {
       backoff,
       removeOnComplete: true,
-      // A firing is one command; a node that dies holding the lock gives the job up after this.
-      lockLifetime: 60_000,
+      // A node that dies holding the lock gives the job up after this.
+      lockLifetime: options.lockLifetimeMs ?? 60_000,
       concurrency: 20,
+      // Jobs locked here but not yet running wait for this node; with a bound, due timers
+      // spread over the nodes, and a node that dies holds few of them.
+      lockLimit: 40,
     });
     this.agenda.on('error', (err: Error) => this.host.log('agenda failed', { error: err.message }));
   }
@@ -79,7 +99,7 @@ export class AgendaTimerDriver implements TimerDriver {
   async start(): Promise<void> {
     await this.agenda.ready;
     // The key jobs are looked up by; agenda's own indexes cover name and nextRunAt.
-    await this.store.db.collection(AGENDA_COLLECTION).createIndex({ name: 1, 'data.timerId': 1, 'data.dueAt': 1 });
+    await this.store.db.collection(AGENDA_COLLECTION).createIndex(TIMER_JOB_INDEX);
     this.unlisten = this.store.onTimersChanged((ids) => this.sync(ids));
     await this.addMissingJobs();
     if (this.options.process) await this.agenda.start();
@@ -93,15 +113,14 @@ export class AgendaTimerDriver implements TimerDriver {
   private async syncOne(timerId: string): Promise<void> {
     const timer = await this.store.getTimer(timerId);
     if (!timer) {
-      await this.agenda.cancel({ name: TIMER_JOB, data: { timerId } });
+      await this.store.db.collection(AGENDA_COLLECTION).deleteMany({ name: TIMER_JOB, timerId });
       return;
     }
     await this.ensureJob(timer.id, timer.dueAt);
-    // A start timer moved to its next firing: the job of the old due time is done. agenda's
-    // cancel matches equality only, so this one goes to the collection.
+    // A start timer moved to its next firing: the job of the old due time is done.
     await this.store.db
       .collection(AGENDA_COLLECTION)
-      .deleteMany({ name: TIMER_JOB, 'data.timerId': timerId, 'data.dueAt': { $ne: timer.dueAt } });
+      .deleteMany({ name: TIMER_JOB, timerId, timerDueAt: { $ne: timer.dueAt } });
   }
 
   private async ensureJob(timerId: string, dueAt: number): Promise<void> {
@@ -109,16 +128,19 @@ export class AgendaTimerDriver implements TimerDriver {
     // those racing with agenda's own locking updates stalled FerretDB for minutes. Two nodes
     // syncing one timer at once may both insert; the second job then finds the timer fired.
     const jobs = this.store.db.collection(AGENDA_COLLECTION);
-    if (await jobs.findOne({ name: TIMER_JOB, 'data.timerId': timerId, 'data.dueAt': dueAt }, { projection: { _id: 1 } })) return;
-    await this.agenda.create<TimerJobData>(TIMER_JOB, { timerId, dueAt }).schedule(new Date(dueAt)).save();
+    if (await jobs.findOne(timerJobQuery(timerId, dueAt), { projection: { _id: 1 } })) return;
+    const job = this.agenda.create<TimerJobData>(TIMER_JOB, { timerId, dueAt }).schedule(new Date(dueAt));
+    // Agenda stores every attribute of a job; these two are the look-up key (TIMER_JOB_INDEX).
+    Object.assign(job.attrs, { timerId, timerDueAt: dueAt });
+    await job.save();
   }
 
   private async addMissingJobs(): Promise<void> {
     const jobs = await this.store.db
       .collection(AGENDA_COLLECTION)
-      .find({ name: TIMER_JOB }, { projection: { data: 1 } })
+      .find({ name: TIMER_JOB }, { projection: { timerId: 1, timerDueAt: 1 } })
       .toArray();
-    const have = new Set(jobs.map((j) => `${String(j.data?.timerId)}@${String(j.data?.dueAt)}`));
+    const have = new Set(jobs.map((j) => `${String(j.timerId)}@${String(j.timerDueAt)}`));
     for (const timer of await this.store.timerSchedule()) {
       if (!have.has(`${timer.id}@${timer.dueAt}`)) await this.ensureJob(timer.id, timer.dueAt);
     }

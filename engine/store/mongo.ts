@@ -106,9 +106,22 @@ export interface MongoStore extends Store {
   onTimersChanged(listener: (ids: string[]) => Promise<void>): () => void;
 }
 
+/**
+ * Connections per node unless the URL says otherwise (`?maxPoolSize=`). The driver's 100 is too
+ * many on FerretDB 1.24: its update and findAndModify keep the query's PostgreSQL connection
+ * while they take a second one for the write, so once the nodes together have as many updates
+ * in flight as its PostgreSQL pool has connections (50), every one of them waits for a second
+ * connection forever. With 10 per node, up to four nodes stay below that; a node with ten
+ * operations in flight keeps a database busy anyway.
+ */
+export const DEFAULT_MAX_POOL_SIZE = 10;
+
 export async function openMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
   // ignoreUndefined: an absent optional field stays absent, as it does in JSON.
-  const client = new MongoClient(options.url, { ignoreUndefined: true });
+  const client = new MongoClient(options.url, {
+    ignoreUndefined: true,
+    ...(/[?&]maxPoolSize=/i.test(options.url) ? {} : { maxPoolSize: DEFAULT_MAX_POOL_SIZE }),
+  });
   await client.connect();
   try {
     const db = client.db(options.dbName ?? databaseFromUrl(options.url) ?? 'karvon');

@@ -1,5 +1,5 @@
-// Timers on MongoDB go through agenda: one agenda job per timer due time, kept in step with the
-// timer records by the store (commits, healed outboxes, start timers), fired by whichever node's
+// Timers on MongoDB go through agenda by default: one agenda job per timer due time, kept in step
+// with the timer records by the store (commits, healed outboxes, start timers), fired by whichever node's
 // agenda locks it, and still fired once per due time because the timer record decides.
 // The shared timer semantics run on both backends in timers-runtime.test.ts; this suite checks
 // what only the agenda driver does. Real-time cases wait for a condition, never for a duration.
@@ -9,6 +9,7 @@ import type { Collection, Document } from 'mongodb';
 import { Engine } from '../../engine/engine.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import { AGENDA_COLLECTION, TIMER_JOB } from '../../engine/runtime/agenda-timer-driver.ts';
+import { ClaimLockingJobRepository } from '../../engine/runtime/agenda-claim-backend.ts';
 import { openMongoStore, type MongoStore } from '../../engine/store/mongo.ts';
 import type { Store } from '../../engine/store/port.ts';
 import { describeMongo } from './backends.ts';
@@ -172,6 +173,48 @@ describeMongo('timers scheduled with agenda', (backend) => {
       expect((await a.getInstance(pi.id)).variables.reminders).to.equal(3);
       expect(await a.listInstances({ processKey: 'tick' })).to.have.length(2);
       expect((await timerJobs(a.store)).map((j) => j.dueAt)).to.deep.equal((await storedTimers(a.store)).map((t) => t.dueAt));
+    });
+  });
+
+  describe("agenda's lock", () => {
+    it('hands each due job to exactly one of several racing nodes, and an expired lock to one taker', async () => {
+      const first = (await backend.open()) as MongoStore;
+      stores.push(first);
+      const repositories: ClaimLockingJobRepository[] = [];
+      for (let i = 0; i < 4; i++) {
+        const store = (i === 0 ? first : await backend.reopen()) as MongoStore;
+        if (i > 0) stores.push(store);
+        const repository = new ClaimLockingJobRepository(store.db, AGENDA_COLLECTION);
+        await repository.connect();
+        repositories.push(repository);
+      }
+      const due = new Date(Date.now() - 1000);
+      const docs = Array.from({ length: 40 }, (_, n) => ({ name: TIMER_JOB, type: 'normal', priority: 0, data: { n }, nextRunAt: due, lockedAt: null }));
+      await jobsOf(first).insertMany(docs);
+
+      const lockedBy = new Map<string, number[]>();
+      const drain = async (node: number, lockDeadline: Date, now?: Date) => {
+        for (;;) {
+          const job = await repositories[node]!.getNextJobToRun(TIMER_JOB, new Date(), lockDeadline, now, { lastModifiedBy: `node-${node}` });
+          if (!job) return;
+          const id = String(job._id);
+          lockedBy.set(id, [...(lockedBy.get(id) ?? []), node]);
+        }
+      };
+      const longAgo = new Date(0);
+      await Promise.all(repositories.map((_, node) => drain(node, longAgo)));
+      expect(lockedBy.size).to.equal(40);
+      expect([...lockedBy.values()].filter((nodes) => nodes.length > 1)).to.deep.equal([]);
+      expect(await jobsOf(first).countDocuments({ lockedAt: null })).to.equal(0);
+
+      // The holders died: once their locks are past the deadline, each job is taken over once
+      // (the takers' locks, a minute later still, are not past it).
+      lockedBy.clear();
+      const deadline = new Date(Date.now() + 60_000);
+      const later = new Date(Date.now() + 120_000);
+      await Promise.all(repositories.map((_, node) => drain(node, deadline, later)));
+      expect(lockedBy.size).to.equal(40);
+      expect([...lockedBy.values()].filter((nodes) => nodes.length > 1)).to.deep.equal([]);
     });
   });
 });

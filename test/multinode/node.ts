@@ -6,7 +6,7 @@
 //
 // Environment: MONGODB_URL, KARVON_TEST_DB, KARVON_NODE_ID, KARVON_JOB_LOCK_MS, KARVON_POLL_MS.
 // Messages in: {op:'deploy', xml} | {op:'start', processKey, count, prefix} | {op:'close'}.
-// Messages out: {op:'ready'} | {op:'done', ref, ...} | {op:'error', ref, message}.
+// Messages out: {op:'ready', timerDriver} | {op:'done', ref, ...} | {op:'error', ref, message}.
 
 import { randomUUID } from 'node:crypto';
 import { Engine } from '../../engine/engine.ts';
@@ -111,5 +111,5 @@ async function main(): Promise<void> {
   });
 
 
-  send({ op: 'ready' });
+  send({ op: 'ready', timerDriver: engine.timerDriver });
 }

@@ -18,6 +18,7 @@ import type { MongoStore } from '../../engine/store/mongo.ts';
 import { freshDatabaseName } from '../engine/backends.ts';
 import { bpmn, flow, serviceTask } from '../engine/harness.ts';
 import { ATTEMPTS, BOOKINGS } from './collections.ts';
+import { AGENDA_COLLECTION, TIMER_JOB } from '../../engine/runtime/agenda-timer-driver.ts';
 
 const url = process.env.MONGODB_URL?.trim() || '';
 const required = process.env.KARVON_REQUIRE_MONGO === '1';
@@ -38,6 +39,8 @@ class Node {
   private readonly pending = new Map<number, { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   readonly exited: Promise<number | null>;
   private readonly ready: Promise<void>;
+  /** What wakes this node for timers, as it reported when ready. */
+  timerDriver = '';
 
   constructor(
     readonly id: string,
@@ -46,8 +49,11 @@ class Node {
     let onReady: () => void = () => {};
     this.ready = new Promise((resolve) => (onReady = resolve));
     child.on('message', (raw) => {
-      const m = raw as { op: string; ref?: number; message?: string };
-      if (m.op === 'ready') return onReady();
+      const m = raw as { op: string; ref?: number; message?: string; timerDriver?: string };
+      if (m.op === 'ready') {
+        this.timerDriver = m.timerDriver ?? '';
+        return onReady();
+      }
       const waiter = m.ref === undefined ? undefined : this.pending.get(m.ref);
       if (!waiter) return;
       this.pending.delete(m.ref as number);
@@ -103,6 +109,8 @@ interface Outcome {
   repeated: Array<{ key: string; nodes: string[] }>;
   /** Instances whose timer completed other than exactly once. */
   timerAnomalies: number;
+  /** Agenda jobs still there for timers: each is removed once its timer fired. */
+  timerJobsLeft: number;
   seconds: number;
 }
 
@@ -133,6 +141,8 @@ describe('three Karvon nodes on one MongoDB database', function () {
     db = freshDatabaseName('karvon_mn');
     store = await openMongoStore({ url, dbName: db, recoverEveryMs: 0 });
     nodes.push(...(await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => Node.spawn(id, db)))));
+    // MongoDB's default: timers wake nodes through agenda's jobs.
+    expect(nodes.map((n) => n.timerDriver)).to.deep.equal(['agenda', 'agenda', 'agenda']);
     await nodes[0].request({ op: 'deploy', xml: bookAndWait });
   });
 
@@ -163,6 +173,20 @@ describe('three Karvon nodes on one MongoDB database', function () {
     }
   }
 
+  /**
+   * Agenda removes a timer's job just after the firing's commit, and a job a killed node held
+   * goes away once its lock expires and a survivor finds the timer fired: count after a minute.
+   */
+  async function timerJobsAfterDrain(): Promise<number> {
+    const jobs = store!.db.collection(AGENDA_COLLECTION);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const left = await jobs.countDocuments({ name: TIMER_JOB });
+      if (left === 0 || Date.now() > deadline) return left;
+      await sleep(250);
+    }
+  }
+
   async function outcome(startedAt: number): Promise<Outcome> {
     const s = store!;
     // Grouped here: FerretDB 1.24 has no $push accumulator.
@@ -187,6 +211,7 @@ describe('three Karvon nodes on one MongoDB database', function () {
       attempts: attemptsByKey.reduce((sum, a) => sum + a.n, 0),
       repeated: attemptsByKey.filter((a) => a.n > 1).map((a) => ({ key: a._id, nodes: a.nodes })),
       timerAnomalies: total - once,
+      timerJobsLeft: await timerJobsAfterDrain(),
       seconds: Math.round((Date.now() - startedAt) / 100) / 10,
     };
   }
@@ -203,6 +228,7 @@ describe('three Karvon nodes on one MongoDB database', function () {
     expect(o.bookings).to.equal(N);
     expect(o.attempts, 'no booking attempt ran twice').to.equal(N);
     expect(o.timerAnomalies, 'instances whose timer did not complete exactly once').to.equal(0);
+    expect(o.timerJobsLeft).to.equal(0);
   });
 
   it(`still completes every instance when one of three nodes is SIGKILLed halfway (N=${N})`, async () => {
@@ -236,6 +262,7 @@ describe('three Karvon nodes on one MongoDB database', function () {
     // Only an activation the dead node held may run a second time, after its lease ran out.
     for (const r of o.repeated) expect(r.nodes, `attempts of ${r.key}`).to.include(victim.id);
     expect(o.timerAnomalies, 'instances whose timer did not complete exactly once').to.equal(0);
+    expect(o.timerJobsLeft).to.equal(0);
   });
 });
 

@@ -12,6 +12,8 @@ import { diagram, TestServer } from './helpers.ts';
 describe('server: configuration', () => {
   it('chooses the timer driver: store by default, agenda only with MongoDB, nothing else', () => {
     expect(readConfig({}).timerDriver).to.equal('store');
+    expect(readConfig({ MONGODB_URL: 'mongodb://127.0.0.1/k' }).timerDriver).to.equal('agenda');
+    expect(readConfig({ KARVON_TIMER_DRIVER: 'store', MONGODB_URL: 'mongodb://127.0.0.1/k' }).timerDriver).to.equal('store');
     expect(readConfig({ KARVON_TIMER_DRIVER: 'agenda', MONGODB_URL: 'mongodb://127.0.0.1/k' }).timerDriver).to.equal('agenda');
     expect(() => readConfig({ KARVON_TIMER_DRIVER: 'agenda' })).to.throw(ConfigError, /needs MONGODB_URL/);
     expect(() => readConfig({ KARVON_TIMER_DRIVER: 'cron' })).to.throw(ConfigError, /KARVON_TIMER_DRIVER must be 'store' or 'agenda', not 'cron'/);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import type { Document } from 'mongodb';
-import { openMongoStore, databaseFromUrl } from '../../engine/store/mongo.ts';
+import type { Document, Filter } from 'mongodb';
+import { openMongoStore, databaseFromUrl, DEFAULT_MAX_POOL_SIZE } from '../../engine/store/mongo.ts';
 import type { MongoStore, MongoStoreOptions } from '../../engine/store/mongo.ts';
 import { auditQuery } from '../../engine/store/mongo/audit.ts';
 import { INDEXES } from '../../engine/store/mongo/schema.ts';
@@ -25,6 +25,8 @@ import {
 } from '../../engine/store/mongo/queries.ts';
 import type { Query } from '../../engine/store/mongo/queries.ts';
 import { timerFromDoc } from '../../engine/store/mongo/codec.ts';
+import { ClaimLockingJobRepository, lockCandidatesQuery } from '../../engine/runtime/agenda-claim-backend.ts';
+import { AGENDA_COLLECTION, TIMER_JOB, TIMER_JOB_INDEX, timerJobQuery } from '../../engine/runtime/agenda-timer-driver.ts';
 import type { StoredDoc } from '../../engine/store/mongo/codec.ts';
 import { openStore, storeOptionsFromEnv } from '../../engine/store/open.ts';
 import type { Store } from '../../engine/store/port.ts';
@@ -415,6 +417,10 @@ describe('MongoDB store', function () {
         put.history(history('pi-1', 1)),
       ]);
       await store.appendAuditEntry({ id: 'a-1', at: at(0), actor: 'ann', action: 'task.completed', targets: ['t-1', 'pi-1'], requestId: null, details: {} });
+      // Agenda's timer jobs, with the indexes agenda and the timer driver make at start.
+      await new ClaimLockingJobRepository(store.db, AGENDA_COLLECTION).connect();
+      await store.db.collection(AGENDA_COLLECTION).createIndex(TIMER_JOB_INDEX);
+      await store.db.collection(AGENDA_COLLECTION).insertOne({ name: TIMER_JOB, data: { timerId: 'tm-1', dueAt: 1 }, timerId: 'tm-1', timerDueAt: 1, nextRunAt: new Date(1), lockedAt: null, priority: 0 });
     });
 
     after(async () => {
@@ -422,13 +428,13 @@ describe('MongoDB store', function () {
       if (name) await drop(name);
     });
 
-    async function explain(collection: string, query: Query, limit = 50): Promise<Document> {
-      return store.db.collection<StoredDoc>(collection).find(query.filter, { sort: query.sort, limit }).explain('queryPlanner');
+    async function explain(collection: string, query: Query | ReturnType<typeof lockCandidatesQuery>, limit = 50): Promise<Document> {
+      return store.db.collection(collection).find(query.filter as Filter<Document>, { sort: query.sort, limit }).explain('queryPlanner');
     }
 
     // `pushed: null` is a range-only query: nothing FerretDB can push down, so only MongoDB's
     // plan is checked (the timers it scans on FerretDB are the open ones, few next to records).
-    const cases: Array<[label: string, collection: string, query: () => Query[], pushed: string[] | null]> = [
+    const cases: Array<[label: string, collection: string, query: () => Array<Query | ReturnType<typeof lockCandidatesQuery>>, pushed: string[] | null]> = [
       ['tasks by assignee', 'tasks', () => taskQueries({ assignee: 'ann' }), ['assignee']],
       ['open tasks of an assignee', 'tasks', () => taskQueries({ assignee: 'ann', state: 'open' }), ['assignee', 'state']],
       ['tasks by candidate group', 'tasks', () => taskQueries({ candidateGroups: ['sales', 'support'], state: 'open' }), ['candidateGroups']],
@@ -453,6 +459,8 @@ describe('MongoDB store', function () {
       ['audit entries of an action', 'audit_log', () => [auditQuery({ action: 'task.completed', before: { at: at(0), id: 'a-9' } })], ['action']],
       ['audit entries about a record', 'audit_log', () => [auditQuery({ target: 'pi-1' })], ['targets']],
       ['the newest audit entries', 'audit_log', () => [auditQuery({})], null],
+      ["agenda's timer jobs to lock", AGENDA_COLLECTION, () => [lockCandidatesQuery(TIMER_JOB, new Date(NOW), new Date(NOW - 60_000))], null],
+      ["a timer's agenda job", AGENDA_COLLECTION, () => [{ filter: timerJobQuery('tm-1', 1), sort: {} }], ['name', 'timerId', 'timerDueAt']],
     ];
 
     for (const [label, collection, queries, pushed] of cases) {
@@ -477,6 +485,21 @@ describe('MongoDB store', function () {
         expect((await admin.db(dbName).collection('instances').countDocuments())).to.equal(1);
       } finally {
         await store.close();
+        await drop(dbName);
+      }
+    });
+
+    it('keeps to 10 connections per node unless the URL sets maxPoolSize', async () => {
+      // More would let a few nodes deadlock FerretDB (see DEFAULT_MAX_POOL_SIZE).
+      const dbName = freshName();
+      const plain = await openMongoStore({ url, dbName, recoverEveryMs: 0 });
+      const withPool = await openMongoStore({ url: `${url}${url.includes('?') ? '&' : '?'}maxPoolSize=3`, dbName, recoverEveryMs: 0 });
+      try {
+        expect(plain.db.client.options.maxPoolSize).to.equal(DEFAULT_MAX_POOL_SIZE).and.to.equal(10);
+        expect(withPool.db.client.options.maxPoolSize).to.equal(3);
+      } finally {
+        await plain.close();
+        await withPool.close();
         await drop(dbName);
       }
     });

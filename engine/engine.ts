@@ -135,14 +135,7 @@ export class Engine {
       ids: this.ids,
       command: (instanceId, command) => this.command(instanceId, command),
       startAt: (start, variables, businessKey) => this.startAt(start, variables, businessKey),
-      latestModels: async () => {
-        const models: ProcessModel[] = [];
-        for (const p of await this.listProcesses()) {
-          const def = await this.store.findDefinition(p.key);
-          if (def) models.push(await this.deployer.model(def.id));
-        }
-        return models;
-      },
+      latestModels: () => this.latestModels(),
       warn: (fields, message) => this.logger.warn(fields, message),
     });
     this.runner = new JobRunner(
@@ -239,6 +232,21 @@ export class Engine {
       if (!cur || cur.version < d.version) latest.set(d.key, { key: d.key, version: d.version, name: d.name });
     }
     return [...latest.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** The executable model of one deployed process version (by definition id). */
+  processModel(definitionId: string): Promise<ProcessModel> {
+    return this.deployer.model(definitionId);
+  }
+
+  /** The executable model of the latest version of every deployed process. */
+  async latestModels(): Promise<ProcessModel[]> {
+    const models: ProcessModel[] = [];
+    for (const p of await this.listProcesses()) {
+      const def = await this.store.findDefinition(p.key);
+      if (def) models.push(await this.deployer.model(def.id));
+    }
+    return models;
   }
 
   async getProcess(key: string): Promise<{

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AdapterRuntime } from '../adapters/index.ts';
 import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
+import type { ConnectionReloader } from './connections/reload.ts';
 import type { AppContext, RouteModule, Services } from './context.ts';
 import type { EngineFacade } from './engine-facade.ts';
 import { Admission } from './http/admission.ts';
@@ -34,6 +35,8 @@ export interface CreateAppOptions {
   config: ServerConfig;
   logger: Logger;
   adapters?: AdapterRuntime | null;
+  /** Keeps the stored connections bound (server/connections/reload.ts); started by the caller. */
+  storedConnections?: ConnectionReloader | null;
   /** Route modules to mount; routes/index.ts by default. */
   modules?: RouteModule[];
   /** Wall-clock time of sessions and audit entries (Date.now); tests inject one to expire tokens. */
@@ -101,6 +104,7 @@ export function createApp(options: CreateAppOptions): Express {
     logger,
     services,
     adapters: options.adapters ?? null,
+    storedConnections: options.storedConnections ?? null,
     openApi: () => (openApiDoc ??= buildOpenApi(routes, {
       title: 'Karvon',
       version: VERSION,

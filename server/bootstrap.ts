@@ -14,7 +14,7 @@ import type { Store } from '../engine/store/port.ts';
 import { openStore } from '../engine/store/open.ts';
 import { createApp, karvonOf, type KarvonApp } from './app.ts';
 import { lazySecretBox, loadSecretKey } from './connections/secret-box.ts';
-import { readStoredConnectionSpecs } from './connections/stored.ts';
+import { ConnectionReloader } from './connections/reload.ts';
 import type { ServerConfig } from './config.ts';
 import type { RouteModule } from './context.ts';
 import { routeModules } from './routes/index.ts';
@@ -44,6 +44,9 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** How often, at most, stored connections are re-read for ones other nodes created. */
+const CONNECTION_POLL_MS = 1_000;
+
 export function createLogger(config: ServerConfig): Logger {
   return pino({
     level: config.logLevel,
@@ -66,6 +69,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // MongoDB (loaded on demand) when MONGODB_URL is set, else SQLite in <dataDir>/karvon.db.
   const store = await openStore({ dataDir: config.dataDir, mongoUrl: config.mongodbUrl, mongoDbName: config.mongodbDb });
   let engine: Engine | null = null;
+  let storedConnections: ConnectionReloader | null = null;
   try {
     // The test clock only moves through POST /api/clock; otherwise the engine keeps its own.
     const clock = config.testClock ? new ManualClock(Date.now()) : undefined;
@@ -76,14 +80,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       store,
       clock,
       connections: config.connections ?? undefined,
-      storedConnections: await readStoredConnectionSpecs(store, secretBox, (name, err) =>
-        adapterLog.error({ connection: name }, `Stored connection "${name}" is skipped: ${err.message}`),
-      ),
       packages: config.adapterPackages,
       directory: config.adaptersDir ?? undefined,
       env: process.env,
       log: (level, message, fields) => adapterLog[level](fields, message),
     });
+    // Stored connections are bound now, before the engine runs a job, and re-bound whenever they
+    // change: on this node by the API, on every node before its next job on them (reload.ts).
+    storedConnections = new ConnectionReloader({ store, adapters, box: secretBox, log: (level, message, fields) => adapterLog[level](fields, message) });
+    await storedConnections.syncAll();
+    adapters.handler.useRefresh((name) => storedConnections!.refresh(name));
     engine = await Engine.open({
       store,
       clock,
@@ -94,7 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       deployCheck: adapters.deployCheck,
       logger: logger.child({ component: 'engine' }),
     });
-    const app = createApp({ engine, store, config, logger, adapters, modules: options.modules ?? routeModules, now: options.now });
+    const app = createApp({ engine, store, config, logger, adapters, storedConnections, modules: options.modules ?? routeModules, now: options.now });
     const karvon = karvonOf(app);
     const seeded = await seed(karvon.services.identity, engine, store, config, logger);
 
@@ -120,6 +126,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         : null;
     // Started once listening: a server that fails to start leaves no job behind.
     retention?.start();
+    // Connections other nodes create have no job here to trigger a read: look for them now and then
+    // (changes to known ones are checked before each job anyway).
+    storedConnections.start(Math.max(config.feedPollMs, CONNECTION_POLL_MS));
+    const reloader = storedConnections;
 
     // SSE streams are long-lived by design; everything else must not hang forever.
     server.requestTimeout = 60_000;
@@ -133,6 +143,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const close = (timeoutMs = 10_000): Promise<void> =>
       (closing ??= (async () => {
         retention?.stop();
+        await reloader.stop();
         karvon.close(); // ends event streams, which would otherwise keep server.close waiting
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -147,6 +158,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
     return { url, server, engine, store, adapters, karvon, seeded, logger, retention, close };
   } catch (err) {
+    await storedConnections?.stop().catch(() => undefined);
     await engine?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;

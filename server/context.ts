@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AdapterRuntime } from '../adapters/index.ts';
 import type { Store } from '../engine/store/port.ts';
 import type { ServerConfig } from './config.ts';
+import type { ConnectionReloader } from './connections/reload.ts';
 import type { EngineFacade } from './engine-facade.ts';
 import type { Route } from './http/route.ts';
 import type { IdentityService } from './identity/service.ts';
@@ -38,6 +39,8 @@ export interface AppContext {
   services: Services;
   /** The adapter runtime (built-in CRM and ERP, loaded adapters); absent in bare test apps. */
   adapters: AdapterRuntime | null;
+  /** Binds connections stored through the API while the server runs; absent in bare test apps. */
+  storedConnections: ConnectionReloader | null;
   /** The OpenAPI document of every mounted route; filled in once all modules are loaded. */
   openApi(): Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
 // structurally, and tests can see at a glance which engine calls the HTTP API makes.
 
 import type { EngineEvent } from '../engine/engine.ts';
+import type { ProcessModel } from '../engine/model/types.ts';
 import type { Clock } from '../engine/ports.ts';
 import type { InstanceFilter, IncidentFilter, Store, TaskFilter } from '../engine/store/port.ts';
 import type {
@@ -108,6 +109,10 @@ export interface EngineFacade {
     opts?: { deployedBy?: string },
   ): Promise<DeployResult>;
   listProcesses(): Promise<ProcessSummary[]>;
+  /** The latest version of each process, compiled: which connections its tasks call. */
+  latestModels(): Promise<ProcessModel[]>;
+  /** One deployed process version, compiled (by definition id). */
+  processModel(definitionId: string): Promise<ProcessModel>;
   getProcess(key: string): Promise<ProcessDetail>;
   getProcessXml(key: string, version?: number): Promise<string>;
   getForm(formKeyOrId: string | null, context?: { processKey: string; version?: number }): Promise<Json | null>;

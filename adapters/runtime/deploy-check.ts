@@ -13,7 +13,8 @@ import type { LogSink } from './handler.ts';
 export const MAPPED_ERP_OPERATIONS: ReadonlySet<string> = new Set(['requestShipment', 'upsertPartner']);
 
 export interface DriftCheckerOptions {
-  connections: readonly Connection[];
+  /** The connections as they are now (they change when an admin edits one through the API). */
+  connections: () => readonly Connection[];
   /** Reads a connection's declared fields (describeFields with a context). */
   describe(connection: Connection, timeoutMs: number): Promise<TargetFields>;
   log?: LogSink;
@@ -25,7 +26,7 @@ export interface DriftCheckerOptions {
 }
 
 export class DriftChecker {
-  private readonly cache = new Map<string, { at: number; fields: Promise<readonly string[]> }>();
+  private readonly cache = new Map<string, { at: number; fields: Promise<readonly string[]>; of: Connection | null }>();
   private readonly cacheMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -44,7 +45,7 @@ export class DriftChecker {
     const name = taskType.slice(0, dot);
     const operation = taskType.slice(dot + 1);
     // Unknown connections and operations are external-worker job types by contract: not ours to judge.
-    const connection = this.options.connections.find((c) => c.name === name);
+    const connection = this.options.connections().find((c) => c.name === name);
     if (!connection || connection.adapter.capability !== 'erp' || !connection.adapter.describeFields) return null;
     if (!MAPPED_ERP_OPERATIONS.has(operation) || !connection.adapter.operations.some((op) => op.name === operation)) return null;
     return connection;
@@ -52,7 +53,12 @@ export class DriftChecker {
 
   /** Fresh fields on the next check (a connection test just asked the system anyway). */
   remember(connection: string, partnerFields: readonly string[]): void {
-    this.cache.set(connection, { at: this.now(), fields: Promise.resolve(partnerFields) });
+    this.cache.set(connection, { at: this.now(), fields: Promise.resolve(partnerFields), of: null });
+  }
+
+  /** Drops what is known of a connection's fields: its configuration changed, so ask the new one. */
+  forget(connection: string): void {
+    this.cache.delete(connection);
   }
 
   /**
@@ -61,9 +67,10 @@ export class DriftChecker {
    */
   async drift(connection: Connection): Promise<DriftReport | null> {
     let entry = this.cache.get(connection.name);
-    if (!entry || this.now() - entry.at > this.cacheMs) {
+    // A list read from another binding of the name (before its configuration changed) is not reused.
+    if (!entry || this.now() - entry.at > this.cacheMs || (entry.of !== null && entry.of !== connection)) {
       const fields = this.options.describe(connection, this.timeoutMs).then((f) => f.partner ?? []);
-      entry = { at: this.now(), fields };
+      entry = { at: this.now(), fields, of: connection };
       this.cache.set(connection.name, entry);
       // Failures are not remembered, so the next deploy asks again.
       fields.catch(() => {

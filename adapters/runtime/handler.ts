@@ -63,37 +63,73 @@ export class AdapterJobHandler implements InProcessJobHandler {
   private readonly random: () => number;
   private readonly retry: RetryPolicy;
   private readonly log: LogSink;
+  private readonly ajv = createAjv();
+  /** Connections removed while this node runs, with the reason their jobs are refused. */
+  private readonly removed = new Map<string, string>();
+  private refresh: ((connection: string) => Promise<void>) | null = null;
 
   constructor(options: AdapterJobHandlerOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.random = options.random ?? Math.random;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.log = options.log ?? (() => {});
-    const ajv = createAjv();
-    for (const connection of options.connections) {
-      const limits = connection.limits;
-      this.runtimes.set(connection.name, {
-        breaker: new CircuitBreaker({
-          threshold: limits.breakerThreshold,
-          halfOpenAfterMs: limits.breakerHalfOpenAfterMs,
-          counts: isSystemFailure,
-          // Read through `this.clock` so `useClock` moves the breaker's wait too.
-          now: () => this.clock.now(),
-        }),
-        bulkhead: bulkhead(limits.maxConcurrent, limits.maxQueued),
-        redactor: createRedactor(secretValues(connection.adapter.configSchema, connection.config)),
+    for (const connection of options.connections) this.setConnection(connection);
+  }
+
+  /**
+   * Binds a connection, replacing any earlier binding of the same name: new operations, and a new
+   * breaker, bulkhead and redactor, since their state belongs to the old configuration (an open
+   * circuit against the old URL says nothing about the new one). Calls already running keep what
+   * they started with: `run` holds its binding for the whole call.
+   */
+  setConnection(connection: Connection): void {
+    this.dropOperations(connection.name);
+    this.removed.delete(connection.name);
+    const limits = connection.limits;
+    this.runtimes.set(connection.name, {
+      breaker: new CircuitBreaker({
+        threshold: limits.breakerThreshold,
+        halfOpenAfterMs: limits.breakerHalfOpenAfterMs,
+        counts: isSystemFailure,
+        // Read through `this.clock` so `useClock` moves the breaker's wait too.
+        now: () => this.clock.now(),
+      }),
+      bulkhead: bulkhead(limits.maxConcurrent, limits.maxQueued),
+      redactor: createRedactor(secretValues(connection.adapter.configSchema, connection.config)),
+    });
+    for (const operation of connection.adapter.operations) {
+      const props = operation.inputSchema.properties;
+      this.operations.set(`${connection.name}.${operation.name}`, {
+        connection,
+        operation,
+        validateInput: this.ajv.compile(operation.inputSchema),
+        validateOutput: this.ajv.compile(operation.outputSchema),
+        inputKeys: props ? Object.keys(props) : null,
       });
-      for (const operation of connection.adapter.operations) {
-        const props = operation.inputSchema.properties;
-        this.operations.set(`${connection.name}.${operation.name}`, {
-          connection,
-          operation,
-          validateInput: ajv.compile(operation.inputSchema),
-          validateOutput: ajv.compile(operation.outputSchema),
-          inputKeys: props ? Object.keys(props) : null,
-        });
-      }
     }
+  }
+
+  /**
+   * Unbinds a connection. Its task types are still claimed on this node, so a job that reaches one
+   * becomes an incident naming the missing connection instead of silently waiting for an external
+   * worker; `reason` says why in that incident.
+   */
+  removeConnection(name: string, reason: string): void {
+    this.dropOperations(name);
+    this.runtimes.delete(name);
+    this.removed.set(name, reason);
+  }
+
+  /**
+   * Called with the connection name before each job: lets the owner bring that connection up to
+   * date first (a change another node stored), so the job runs with the current configuration.
+   */
+  useRefresh(refresh: (connection: string) => Promise<void>): void {
+    this.refresh = refresh;
+  }
+
+  private dropOperations(name: string): void {
+    for (const key of [...this.operations.keys()]) if (key.startsWith(`${name}.`)) this.operations.delete(key);
   }
 
   /** Runs timeouts and breaker waits on this clock from now on (the engine's, so a test clock also moves them). */
@@ -102,7 +138,7 @@ export class AdapterJobHandler implements InProcessJobHandler {
   }
 
   handles(type: string): boolean {
-    return this.operations.has(type);
+    return this.operations.has(type) || this.removed.has(connectionOf(type));
   }
 
   /** Task types this handler runs, for the engine's job polling. */
@@ -111,8 +147,23 @@ export class AdapterJobHandler implements InProcessJobHandler {
   }
 
   async run(job: InProcessJob): Promise<JobOutcome> {
+    const name = connectionOf(job.type);
+    if (this.refresh) {
+      try {
+        await this.refresh(name);
+      } catch (error) {
+        // The store could not be read: try again later rather than run on a configuration that may be stale.
+        return { kind: 'fail', retryable: true, consumeRetry: false, backoffMs: backoffMs(1, this.retry, this.random), errorMessage: `${job.type}: the configuration of connection "${name}" could not be read: ${(error as Error).message}` };
+      }
+    }
     const bound = this.operations.get(job.type);
-    if (!bound) return { kind: 'fail', retryable: false, errorMessage: `No adapter operation "${job.type}" is loaded` };
+    if (!bound) {
+      const removed = this.removed.get(name);
+      const errorMessage = removed
+        ? `${job.type} at element "${job.elementId}" of process "${job.processKey}": connection "${name}" no longer exists (${removed}); create it again, then resolve this incident`
+        : `No adapter operation "${job.type}" is loaded`;
+      return { kind: 'fail', retryable: false, errorMessage };
+    }
     const { connection, operation } = bound;
     const runtime = this.runtimes.get(connection.name)!;
     const where = `${job.type} (connection "${connection.name}", adapter "${connection.adapter.name}") at element "${job.elementId}" of process "${job.processKey}"`;
@@ -229,6 +280,12 @@ export class AdapterJobHandler implements InProcessJobHandler {
       // A broken log sink must not change a job's outcome.
     }
   }
+}
+
+/** `erp` in `erp.requestShipment`. */
+function connectionOf(type: string): string {
+  const dot = type.indexOf('.');
+  return dot < 0 ? type : type.slice(0, dot);
 }
 
 /** Failures that say the remote system is unwell, as opposed to a problem with this request. */

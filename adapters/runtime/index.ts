@@ -14,10 +14,10 @@ import { odooAdapter } from '../odoo/adapter.ts';
 import { HTTP_ADAPTER_NAME, createHttpAdapter } from '../http/adapter.ts';
 import { ErpService } from '../erp/service.ts';
 import { checkMappingAgainst, type DriftReport } from '../mapping/drift.ts';
-import type { ConnectionContext } from '../sdk/descriptor.ts';
+import type { AdapterDescriptor, ConnectionContext } from '../sdk/descriptor.ts';
 import { createRedactor, secretValues } from '../sdk/secrets.ts';
 import { elementTemplates, listAdapters, type AdapterInfo, type ElementTemplate } from './catalog.ts';
-import { connectionSpecsFromConfig, resolveConnections, type Connection, type ConnectionSpec } from './connections.ts';
+import { ConnectionConfigError, connectionSpecsFromConfig, resolveConnections, type Connection, type ConnectionSpec } from './connections.ts';
 import { DriftChecker } from './deploy-check.ts';
 import { AdapterJobHandler, type LogSink } from './handler.ts';
 import type { RetryPolicy } from './policy.ts';
@@ -62,7 +62,8 @@ export interface AdapterRuntime {
   crm: CrmService;
   erp: ErpService;
   registry: AdapterRegistry;
-  connections: readonly Connection[];
+  /** The connections bound now (stored ones change while the server runs). */
+  readonly connections: readonly Connection[];
   /** Names of the built-in and configuration-file connections (the rest were stored through the API). */
   fileConnectionNames: ReadonlySet<string>;
   /** Pass to the engine as an in-process job handler. */
@@ -83,6 +84,15 @@ export interface AdapterRuntime {
    * record it was told about), with the same secret redaction in its log; null for no such name.
    */
   connectionContext(name: string): { connection: Connection; context: ConnectionContext } | null;
+  /**
+   * Binds a connection stored through the API, replacing its earlier binding at once: the next job
+   * uses it, with a fresh circuit breaker and bulkhead; calls already running finish on the old one.
+   * Throws a ConnectionConfigError (paths and rules, never values) and changes nothing when the
+   * configuration does not validate, or when the name is a configured one.
+   */
+  applyStoredConnection(name: string, spec: ConnectionSpec): Connection;
+  /** Unbinds a stored connection; its later jobs become incidents that give `reason`. */
+  removeStoredConnection(name: string, reason: string): void;
 }
 
 export async function createAdapterRuntime(options: AdapterRuntimeOptions): Promise<AdapterRuntime> {
@@ -105,50 +115,80 @@ export async function createAdapterRuntime(options: AdapterRuntimeOptions): Prom
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.adapter === HTTP_ADAPTER_NAME) specs[name] = { ...spec, adapter: registry.register(createHttpAdapter(name, spec.config)).name };
   }
+  const live = new Map<string, Connection>();
+  for (const connection of resolveConnections(specs, registry.all())) live.set(connection.name, connection);
+  const all = (): Connection[] => [...live.values()];
+  const handler = new AdapterJobHandler({ connections: all(), clock: options.clock, log: options.log, random: options.random, retry: options.retry });
+  const drift = new DriftChecker({
+    connections: all,
+    log: options.log,
+    cacheMs: options.driftCacheMs,
+    describe: (connection, timeoutMs) => describeWithin(connection, contextFor(connection, options.log, timeoutMs), timeoutMs),
+  });
+
+  /** Validates a stored connection and binds it in place of any earlier binding of its name. */
+  const applyStoredConnection = (name: string, stored: ConnectionSpec): Connection => {
+    if (fileConnectionNames.has(name)) throw new ConnectionConfigError(`Connection "${name}" comes from the configuration, which wins over a stored one`);
+    let connection: Connection;
+    let httpDescriptor: AdapterDescriptor | null = null;
+    if (stored.adapter === HTTP_ADAPTER_NAME) {
+      // A generic HTTP connection's operations come from its own config: one descriptor per connection.
+      const descriptor = createHttpAdapter(name, stored.config);
+      [connection] = resolveConnections({ [name]: { ...stored, adapter: descriptor.name } }, new Map([[descriptor.name, descriptor]]));
+      httpDescriptor = descriptor;
+    } else {
+      [connection] = resolveConnections({ [name]: stored }, registry.all());
+    }
+    // Validated: only now does anything change, so a bad configuration leaves the old binding running.
+    const previous = live.get(name);
+    const taken = httpDescriptor ? registry.get(httpDescriptor.name) : undefined;
+    if (taken && taken !== previous?.adapter) throw new ConnectionConfigError(`Connection "${name}": an adapter named "${httpDescriptor!.name}" is already loaded`);
+    if (previous?.adapter.name.startsWith(`${HTTP_ADAPTER_NAME}-`)) registry.unregister(previous.adapter.name);
+    if (httpDescriptor) registry.register(httpDescriptor);
+    live.set(name, connection!);
+    handler.setConnection(connection!);
+    drift.forget(name);
+    return connection!;
+  };
+
   for (const [name, stored] of Object.entries(options.storedConnections ?? {})) {
     if (fileConnectionNames.has(name)) {
       options.log?.('warn', `Connection "${name}" is both configured and stored through the API; the configuration's is used`, { connection: name });
       continue;
     }
     try {
-      if (stored.adapter === HTTP_ADAPTER_NAME) {
-        const descriptor = createHttpAdapter(name, stored.config);
-        const spec = { ...stored, adapter: descriptor.name };
-        resolveConnections({ [name]: spec }, new Map([[descriptor.name, descriptor]]));
-        registry.register(descriptor);
-        specs[name] = spec;
-      } else {
-        resolveConnections({ [name]: stored }, registry.all());
-        specs[name] = stored;
-      }
+      applyStoredConnection(name, stored);
     } catch (error) {
       // Messages name paths and rules, never values (connections.ts, http/adapter.ts).
       options.log?.('error', `Stored connection "${name}" is skipped: ${(error as Error).message}`, { connection: name });
     }
   }
-  const connections = resolveConnections(specs, registry.all());
-  const handler = new AdapterJobHandler({ connections, clock: options.clock, log: options.log, random: options.random, retry: options.retry });
-  const drift = new DriftChecker({
-    connections,
-    log: options.log,
-    cacheMs: options.driftCacheMs,
-    describe: (connection, timeoutMs) => describeWithin(connection, contextFor(connection, options.log, timeoutMs), timeoutMs),
-  });
 
   return {
     crm,
     erp,
     registry,
-    connections,
+    get connections() {
+      return all();
+    },
     fileConnectionNames,
     handler,
-    listAdapters: () => listAdapters(connections),
-    elementTemplates: () => elementTemplates(connections),
-    testConnection: (name) => testConnection(connections, name, options.log, (c, fields) => drift.remember(c, fields)),
+    listAdapters: () => listAdapters(all()),
+    elementTemplates: () => elementTemplates(all()),
+    testConnection: (name) => testConnection(all(), name, options.log, (c, fields) => drift.remember(c, fields)),
     deployCheck: drift.check,
     connectionContext: (name) => {
-      const connection = connections.find((c) => c.name === name);
+      const connection = live.get(name);
       return connection ? { connection, context: contextFor(connection, options.log) } : null;
+    },
+    applyStoredConnection,
+    removeStoredConnection: (name, reason) => {
+      if (fileConnectionNames.has(name)) return;
+      const previous = live.get(name);
+      if (previous?.adapter.name.startsWith(`${HTTP_ADAPTER_NAME}-`)) registry.unregister(previous.adapter.name);
+      live.delete(name);
+      handler.removeConnection(name, reason);
+      drift.forget(name);
     },
   };
 }

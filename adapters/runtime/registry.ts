@@ -19,6 +19,14 @@ export class AdapterRegistry {
     return descriptor;
   }
 
+  /**
+   * Forgets an adapter. Only for descriptors made per connection (the generic HTTP adapter's),
+   * whose connection was changed or removed; loaded packages stay for the life of the process.
+   */
+  unregister(name: string): boolean {
+    return this.adapters.delete(name);
+  }
+
   get(name: string): AdapterDescriptor | undefined {
     return this.adapters.get(name);
   }

@@ -1,7 +1,9 @@
 // Connections at runtime, for admins: list every connection (built-in, from the configuration
 // file, stored through the API) with secrets masked, and create, change or remove the stored
-// ones. Stored changes take effect when the server next starts; the view says when one waits.
-// File-configured and built-in names cannot be taken over through the API: change them in the file.
+// ones. A stored change is bound on this node before the answer goes out, and on other nodes
+// before their next job on it (reload.ts). A connection that deployed processes, open jobs or
+// incidents still use is not removed (409, naming them). File-configured and built-in names cannot be
+// taken over through the API: change them in the file.
 
 import { isDeepStrictEqual } from 'node:util';
 import { createHttpAdapter, HTTP_ADAPTER_NAME } from '../../adapters/http/adapter.ts';
@@ -13,7 +15,8 @@ import type { Json, JsonObject } from '../../adapters/sdk/json.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../engine/errors.ts';
 import type { DocCollection, Store } from '../../engine/store/port.ts';
 import type { AuditTrail } from '../services/audit.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { ConnectionReloader } from './reload.ts';
+import { connectionUsage, describeUsage, type UsageSources } from './usage.ts';
 import {
   joinSecrets,
   MASK,
@@ -21,6 +24,7 @@ import {
   openSecrets,
   sealSecrets,
   splitSecrets,
+  stampOf,
   storedConnections,
   type StoredConnectionDoc,
 } from './stored.ts';
@@ -33,7 +37,7 @@ export interface ConnectionView {
   /** Secret fields read `{"set": true}`; their values never leave the server. */
   config: JsonObject;
   limits: Partial<ConnectionLimits> | null;
-  /** Whether this server runs with exactly this configuration (false: restart to apply). */
+  /** Whether this node runs exactly this configuration (false: it could not be bound; see the log). */
   active: boolean;
   updatedAt: string | null;
   updatedBy: string | null;
@@ -50,7 +54,9 @@ export interface ConnectionInput {
 export interface ConnectionServiceOptions {
   store: Pick<Store, 'collection'>;
   adapters: AdapterRuntime;
-  box: () => Promise<SecretBox>;
+  reloader: ConnectionReloader;
+  /** What still needs a connection (deployed processes, open jobs, incidents): a used one is not removed. */
+  usage: UsageSources;
   audit: AuditTrail;
   now?: () => number;
 }
@@ -58,16 +64,15 @@ export interface ConnectionServiceOptions {
 export class ConnectionService {
   private readonly docs: DocCollection<StoredConnectionDoc>;
   private readonly now: () => number;
-  /** Stored documents written after this instant are not what this server runs. */
-  private readonly startedAt: number;
 
   constructor(private readonly options: ConnectionServiceOptions) {
     this.docs = storedConnections(options.store);
     this.now = options.now ?? Date.now;
-    this.startedAt = this.now();
   }
 
   async list(): Promise<ConnectionView[]> {
+    // Another node's changes may not have reached this one yet; the admin sees them bound.
+    await this.options.reloader.syncAll();
     const stored = await this.docs.find();
     const storedNames = new Set(stored.map((d) => d.id));
     const configured = this.options.adapters.connections.filter((c) => !storedNames.has(c.name) || this.isFileConfigured(c.name));
@@ -99,7 +104,7 @@ export class ConnectionService {
       throw new ConflictError(`Connection "${name}" comes from the configuration (KARVON_CONNECTIONS or built in); change it there.`);
     }
     const existing = await this.docs.get(name);
-    const box = await this.options.box();
+    const box = await this.options.reloader.box();
     const previous = existing && existing.adapter === input.adapter ? openSecrets(box, existing) : {};
     const { plain, secrets: given } = splitSecrets(this.secretSchema(input.adapter), input.config ?? {});
     const secrets: Record<string, Json> = { ...previous };
@@ -131,6 +136,8 @@ export class ConnectionService {
     };
     const saved = existing ? await this.docs.replace({ ...doc, rev: existing.rev }) : await this.docs.insert(doc);
     if (!saved) throw new ConflictError(`Connection "${name}" was changed at the same time; read it again and retry.`);
+    // Bound here before the answer goes out: the next job on this node uses it.
+    await this.options.reloader.reconcile(name);
     await this.options.audit.record('connection.changed', [name], {
       adapter: input.adapter,
       created: !existing,
@@ -144,13 +151,24 @@ export class ConnectionService {
     if (this.isFileConfigured(name)) {
       throw new ConflictError(`Connection "${name}" comes from the configuration (KARVON_CONNECTIONS or built in); remove it there.`);
     }
+    if (!(await this.docs.get(name))) throw new NotFoundError(`No stored connection "${name}".`);
+    const usage = await connectionUsage(this.options.usage, name);
+    if (usage.elements.length > 0 || usage.openJobTypes.length > 0 || usage.incidents.length > 0) {
+      throw new ConflictError(
+        `Connection "${name}" is still in use: ${describeUsage(usage)}. Deploy versions that no longer call it and let the open jobs and incidents finish (or cancel their instances), then delete it.`,
+        [
+          ...usage.elements.map((u) => ({ elementId: u.elementId, path: `${u.processKey}:${u.version}`, message: `calls ${u.taskType}` })),
+          ...usage.incidents.map((i) => ({ elementId: i.elementId, path: `incident:${i.id}`, message: `open incident at ${i.taskType} in instance ${i.processInstanceId}` })),
+        ],
+      );
+    }
     if (!(await this.docs.delete(name))) throw new NotFoundError(`No stored connection "${name}".`);
+    await this.options.reloader.reconcile(name);
     await this.options.audit.record('connection.deleted', [name]);
   }
 
   private view(doc: StoredConnectionDoc): ConnectionView {
     const masked = joinSecrets(doc.config, Object.fromEntries(doc.secretPaths.map((p) => [p, { ...MASK }])));
-    const running = this.options.adapters.connections.some((c) => c.name === doc.id);
     return {
       name: doc.id,
       adapter: doc.adapter,
@@ -158,7 +176,7 @@ export class ConnectionService {
       source: 'api',
       config: masked,
       limits: doc.limits,
-      active: running && Date.parse(doc.updatedAt) < this.startedAt,
+      active: this.options.reloader.appliedStamp(doc.id) === stampOf(doc),
       updatedAt: doc.updatedAt,
       updatedBy: doc.updatedBy,
     };

@@ -62,31 +62,20 @@ export function openSecrets(box: SecretBox, doc: StoredConnectionDoc): Record<st
   return doc.sealedSecrets === null ? {} : (JSON.parse(box.open(doc.sealedSecrets, `connection:${doc.id}`)) as Record<string, Json>);
 }
 
-/** The stored connections as specs for the adapter runtime, secrets opened. */
-export async function readStoredConnectionSpecs(
-  store: Pick<Store, 'collection'>,
-  box: () => Promise<SecretBox>,
-  /** A connection whose secrets do not open (another key) is skipped: the server still starts. */
-  onUnreadable: (name: string, error: Error) => void,
-): Promise<Record<string, ConnectionSpec>> {
-  const docs = await storedConnections(store).find();
-  const specs: Record<string, ConnectionSpec> = {};
-  for (const doc of docs) {
-    let secrets: Record<string, Json>;
-    try {
-      secrets = doc.sealedSecrets === null ? {} : openSecrets(await box(), doc);
-    } catch (error) {
-      onUnreadable(doc.id, error as Error);
-      continue;
-    }
-    specs[doc.id] = {
-      adapter: doc.adapter,
-      ...(doc.title !== null ? { title: doc.title } : {}),
-      config: joinSecrets(doc.config, secrets),
-      ...(doc.limits ? { limits: doc.limits } : {}),
-    };
-  }
-  return specs;
+/** A stored connection as a spec for the adapter runtime, its secrets opened (throws when they do not open). */
+export function specOf(doc: StoredConnectionDoc, box: SecretBox | null): ConnectionSpec {
+  const secrets = doc.sealedSecrets === null || box === null ? {} : openSecrets(box, doc);
+  return {
+    adapter: doc.adapter,
+    ...(doc.title !== null ? { title: doc.title } : {}),
+    config: joinSecrets(doc.config, secrets),
+    ...(doc.limits ? { limits: doc.limits } : {}),
+  };
+}
+
+/** Which write of a stored connection a node runs: the rev alone repeats when a name is deleted and made again. */
+export function stampOf(doc: Pick<StoredConnectionDoc, 'rev' | 'updatedAt'>): string {
+  return `${doc.rev}@${doc.updatedAt}`;
 }
 
 function getPath(obj: JsonObject, path: string): Json | undefined {

@@ -5,6 +5,7 @@
 import type { ConnectionLimits } from '../../adapters/runtime/connections.ts';
 import type { JsonObject } from '../../adapters/sdk/json.ts';
 import { lazySecretBox, loadSecretKey } from '../connections/secret-box.ts';
+import { ConnectionReloader } from '../connections/reload.ts';
 import { ConnectionService } from '../connections/service.ts';
 import type { RouteModule } from '../context.ts';
 import { named } from '../http/openapi.ts';
@@ -39,9 +40,27 @@ const connectionView = named('Connection', {
     source: { enum: ['configuration', 'api'], description: '`configuration`: built in or KARVON_CONNECTIONS (read-only here); `api`: stored through this API.' },
     config: { type: 'object', description: 'The configuration; every secret field reads `{"set": true}`.' },
     limits: { type: ['object', 'null'] },
-    active: { type: 'boolean', description: 'False until the server restarts with a changed stored connection.' },
+    active: {
+      type: 'boolean',
+      description:
+        'Whether the node that answers runs exactly this configuration. A change is bound at once on the node that stored it and before the next job on every other node; false means it could not be bound (e.g. its secrets do not open with this node\'s key; see the log).',
+    },
     updatedAt: { type: ['string', 'null'], format: 'date-time' },
     updatedBy: { type: ['string', 'null'] },
+  },
+} as const);
+
+const connectionTestResult = named('ConnectionTestResult', {
+  type: 'object',
+  required: ['connection', 'ok', 'message', 'drift'],
+  properties: {
+    connection: { type: 'string' },
+    ok: { type: 'boolean' },
+    message: { type: 'string', description: '`ok`, or what failed (secret values scrubbed).' },
+    drift: {
+      type: ['object', 'null'],
+      description: 'For an ERP connection: the mapping drift report (`ok`, `problems` naming each field the mapping fills that the ERP no longer declares); null otherwise.',
+    },
   },
 } as const);
 
@@ -61,13 +80,24 @@ const connectionInput = named('ConnectionInput', {
   },
 } as const);
 
-export const connectionRoutes: RouteModule = ({ adapters, store, config, services: { audit } }) => {
+export const connectionRoutes: RouteModule = ({ adapters, storedConnections, store, engine, config, logger, services: { audit } }) => {
   if (!adapters) return [];
+  const log = logger.child({ component: 'adapters' });
+  // startServer hands its reloader over; an app built without one binds changes made here only.
+  const reloader =
+    storedConnections ??
+    new ConnectionReloader({
+      store,
+      adapters,
+      box: lazySecretBox(() => loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir })),
+      log: (level, message, fields) => log[level](fields, message),
+    });
   const connections = new ConnectionService({
     store,
     adapters,
+    reloader,
     audit,
-    box: lazySecretBox(() => loadSecretKey({ envKey: config.secretKey, dataDir: config.dataDir })),
+    usage: { latestModels: () => engine.latestModels(), processModel: (id) => engine.processModel(id), store },
   });
   return [
     defineRoute({
@@ -95,10 +125,11 @@ export const connectionRoutes: RouteModule = ({ adapters, store, config, service
       operationId: 'putConnection',
       method: 'put',
       path: '/api/connections/{name}',
-      summary: 'Create or change a stored connection (applies when the server next starts)',
+      summary: 'Create or change a stored connection (the next job uses it, on every node)',
       description:
         'Secret fields are sealed with AES-256-GCM under KARVON_SECRET_KEY (or the data folder\'s secret.key) before they are ' +
-        'stored, and are never returned. Built-in and KARVON_CONNECTIONS connections answer 409: change them in the configuration.',
+        'stored, and are never returned. Built-in and KARVON_CONNECTIONS connections answer 409: change them in the configuration. ' +
+        'The change is bound before the answer: the next job on this connection, on any node, runs with it and with a fresh circuit breaker and bulkhead; calls already running finish with the configuration they started with.',
       tags: ['adapters'],
       access: ['admin'],
       params: nameParams,
@@ -119,16 +150,41 @@ export const connectionRoutes: RouteModule = ({ adapters, store, config, service
       operationId: 'deleteConnection',
       method: 'delete',
       path: '/api/connections/{name}',
-      summary: 'Remove a stored connection (applies when the server next starts)',
+      summary: 'Remove a stored connection no process uses any more',
+      description:
+        'Refused with 409 while the latest version of a deployed process has a task on it, jobs on it are open (waiting or retrying), or incidents wait at its tasks; the answer names them. ' +
+        'Should a job reach it later anyway (an instance of an older version), that job becomes an incident naming the missing connection.',
       tags: ['adapters'],
       access: ['admin'],
       params: nameParams,
       responses: {
         200: { description: 'Removed.', schema: empty },
         404: { description: 'No stored connection by this name.' },
-        409: { description: 'The name belongs to a configured connection.' },
+        409: { description: 'The name belongs to a configured connection, or deployed processes, open jobs or incidents still use it (named in the message; elements in `error.details`).' },
       },
       handler: async ({ params }) => ok(await connections.remove(params.name).then(() => ({}))),
+    }),
+    defineRoute({
+      operationId: 'testConnection',
+      method: 'post',
+      path: '/api/connections/{name}/test',
+      summary: 'Test a connection with the configuration it runs now',
+      description:
+        'Calls the adapter\'s testConnection and, for an ERP with describeFields, runs the CRM → ERP mapping drift check against the fields it declares now; ' +
+        'the deploy check then reuses that field list. Always against the configuration this node runs, a change made a moment ago included. ' +
+        'Messages are scrubbed of secret values.',
+      tags: ['adapters'],
+      access: ['admin'],
+      params: nameParams,
+      responses: {
+        200: { description: 'The result; `ok` false says what failed.', schema: connectionTestResult },
+        404: { description: 'No such connection.' },
+      },
+      handler: async ({ params }) => {
+        await connections.get(params.name);
+        await reloader.refresh(params.name);
+        return ok(await adapters.testConnection(params.name));
+      },
     }),
   ];
 };

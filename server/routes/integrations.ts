@@ -58,7 +58,7 @@ class BadGatewayError extends KarvonError {
   }
 }
 
-export const integrationRoutes: RouteModule = ({ adapters, engine, services: { audit } }) => {
+export const integrationRoutes: RouteModule = ({ adapters, storedConnections, engine, services: { audit } }) => {
   // Bitrix24 may deliver the same robot call twice at once; within this node the check for a
   // running instance and the start happen one call per business key at a time.
   const inFlight = new Map<string, Promise<unknown>>();
@@ -98,6 +98,8 @@ export const integrationRoutes: RouteModule = ({ adapters, engine, services: { a
         502: { description: 'Bitrix24 could not be read.' },
       },
       handler: async ({ params, body, log }) => {
+        // A token or portal changed through the API on another node counts from this call on.
+        await storedConnections?.refresh(params.connection);
         const bound = adapters?.connectionContext(params.connection) ?? null;
         const call = parseRobotCall(body);
         if (!bound || bound.connection.adapter.name !== BITRIX24_ADAPTER_NAME) {

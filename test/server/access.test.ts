@@ -256,6 +256,8 @@ const CASES: Record<string, RouteCase> = {
     }),
   },
   deleteConnection: { access: ['admin'], success: 'reached', probe: () => ({ path: '/api/connections/never_stored' }) },
+  // The portal is a closed port: the test answers 200 with ok false, at once.
+  testConnection: { access: ['admin'], probe: () => ({ path: '/api/connections/b24/test' }) },
 };
 
 /** What the rules say a caller gets; the test then checks the server agrees. */

@@ -84,9 +84,8 @@ export class AgendaTimerDriver implements TimerDriver {
       // A node that dies holding the lock gives the job up after this.
       lockLifetime: options.lockLifetimeMs ?? 60_000,
       concurrency: 20,
-      // Jobs locked here but not yet running wait for this node; with a bound, due timers
-      // spread over the nodes, and a node that dies holds few of them.
-      lockLimit: 40,
+      // No lockLimit: agenda 6.2 forgets to count down a job whose lock expired while it
+      // waited in the local queue, so with a limit a slow node stops locking for good.
     });
     this.agenda.on('error', (err: Error) => this.host.log('agenda failed', { error: err.message }));
   }

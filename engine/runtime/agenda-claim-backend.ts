@@ -31,9 +31,16 @@ interface Candidates {
   freshUntil: number;
 }
 
+/** Locks taken at once; the ones agenda has not asked for yet wait here for its next call. */
+const PARALLEL_LOCKS = 4;
+
 export class ClaimLockingJobRepository extends MongoJobRepository {
   private readonly claims: Claims;
   private readonly candidates = new Map<string, Candidates>();
+  /** Jobs locked here, per name, that agenda has not been handed yet. */
+  private readonly ready = new Map<string, JobParameters[]>();
+  /** Names with a getNextJobToRun in flight. */
+  private readonly busy = new Set<string>();
 
   constructor(db: Db, collection: string) {
     super({ mongo: db, db: { collection } });
@@ -47,25 +54,57 @@ export class ClaimLockingJobRepository extends MongoJobRepository {
     now: Date | undefined,
     options: JobRepositoryOptions | undefined,
   ): Promise<JobParameters | undefined> {
-    const lockedAt = now ?? new Date();
+    // Agenda starts a new fill every processEvery whether the last one finished or not; on a
+    // slow database those piled up until their locks took every connection. One at a time.
+    if (this.busy.has(jobName)) return undefined;
+    this.busy.add(jobName);
+    try {
+      return await this.nextJob(jobName, nextScanAt, lockDeadline, now ?? new Date(), options);
+    } finally {
+      this.busy.delete(jobName);
+    }
+  }
+
+  private async nextJob(
+    jobName: string,
+    nextScanAt: Date,
+    lockDeadline: Date,
+    lockedAt: Date,
+    options: JobRepositoryOptions | undefined,
+  ): Promise<JobParameters | undefined> {
+    const ready = this.ready.get(jobName) ?? [];
+    this.ready.set(jobName, ready);
     // At most two looks per call: a candidate whose claim another node holds still matches the
     // query, and the next poll comes soon enough.
     for (let looks = 0; ; ) {
+      // A job locked here earlier whose lock ran out meanwhile may be another node's by now.
+      while (ready.length > 0) {
+        const job = ready.shift()!;
+        if (job.lockedAt && new Date(job.lockedAt).getTime() > lockDeadline.getTime()) return job;
+      }
       let queue = this.candidates.get(jobName);
       if (!queue || queue.ids.length === 0 || queue.freshUntil < Date.now()) {
         if (looks++ === 2) return undefined;
         queue = await this.look(jobName, nextScanAt, lockDeadline);
         this.candidates.set(jobName, queue);
       }
-      while (queue.ids.length > 0) {
+      while (queue.ids.length > 0 && ready.length === 0) {
         // Re-read under the claim with this call's deadlines: a candidate from an earlier look
         // that another node locked since fails the check.
-        const id = queue.ids.shift()!;
-        const job = await this.lockIf(id, (doc) => lockable(doc, nextScanAt, lockDeadline), lockedAt, options);
-        if (job) return job;
+        const ids = queue.ids.splice(0, PARALLEL_LOCKS);
+        const locked = await Promise.all(ids.map((id) => this.lockIf(id, (doc) => lockable(doc, nextScanAt, lockDeadline), lockedAt, options)));
+        ready.push(...locked.filter((job): job is JobParameters => job !== undefined));
       }
+      if (ready.length > 0) return ready.shift();
       if (!queue.full) return undefined;
     }
+  }
+
+  /** Agenda's stop unlocks what it was handed; the jobs locked here for it go too. */
+  override async unlockJobs(jobIds: Parameters<MongoJobRepository['unlockJobs']>[0]): Promise<void> {
+    const waiting = [...this.ready.values()].flat().flatMap((job) => (job._id ? [job._id] : []));
+    this.ready.clear();
+    await super.unlockJobs([...jobIds, ...waiting]);
   }
 
   private async look(jobName: string, nextScanAt: Date, lockDeadline: Date): Promise<Candidates> {

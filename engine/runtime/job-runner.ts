@@ -127,6 +127,7 @@ export class JobRunner {
     if (!this.leaseLeft(job)) return;
     this.running++;
     const controller = new AbortController();
+    const stopRenewing = this.renewWhileRunning(job, controller);
     const attempt = (this.attempts.get(job.key) ?? 0) + 1;
     this.attempts.set(job.key, attempt);
     try {
@@ -153,8 +154,55 @@ export class JobRunner {
     } catch (err) {
       this.host.log('warn', 'in-process job could not be settled; its lock will expire and it runs again', { jobKey: job.key, type: job.type, error: (err as Error).message });
     } finally {
+      stopRenewing();
       this.running--;
     }
+  }
+
+  /**
+   * Keeps the lease of a running attempt: when half of what is left has passed, the lease is
+   * moved to a full one from now. A slow attempt on a live node is then never taken up by
+   * another node, and a node that dies stops renewing, so its job comes back after one lease.
+   * A lease lost anyway (this node stalled past its end) aborts the attempt's signal, since
+   * another node may be running it by now.
+   */
+  private renewWhileRunning(job: JobRecord, controller: AbortController): () => void {
+    if (job.lockExpiresAt === null) return () => {};
+    const lockMs = this.host.lockMs ?? LOCK_MS;
+    let expiresAt = job.lockExpiresAt;
+    let cancel: (() => void) | null = null;
+    let stopped = false;
+    const arm = (): void => {
+      const now = this.host.clock.now();
+      // Not sooner than a tenth of a lease: a store that keeps failing is not asked in a loop.
+      cancel = this.host.clock.schedule(now + Math.max((expiresAt - now) / 2, lockMs / 10), renew);
+    };
+    const renew = (): void => {
+      if (stopped) return;
+      const now = this.host.clock.now();
+      const until = now + lockMs;
+      this.host.store.renewJobLease(job.key, this.host.workerId, until, now).then(
+        (held) => {
+          if (stopped) return;
+          if (held) {
+            expiresAt = until;
+            return arm();
+          }
+          this.host.log('warn', 'in-process job lost its lease while running; its attempt is aborted', { jobKey: job.key, type: job.type });
+          controller.abort(new Error(`the lease on job ${job.key} ran out while its attempt ran`));
+        },
+        (err: Error) => {
+          if (stopped) return;
+          this.host.log('warn', 'in-process job lease could not be renewed; trying again', { jobKey: job.key, type: job.type, error: err.message });
+          arm();
+        },
+      );
+    };
+    arm();
+    return () => {
+      stopped = true;
+      cancel?.();
+    };
   }
 
   /**

@@ -364,6 +364,10 @@ class MongoDbStore implements MongoStore {
     return this.jobRecords.release(worker);
   }
 
+  renewJobLease(key: string, worker: string, until: number, now: number): Promise<boolean> {
+    return this.jobRecords.renew(key, worker, until, now);
+  }
+
   jobTypes(): Promise<string[]> {
     return this.jobRecords.types();
   }

@@ -242,6 +242,12 @@ export interface Store {
   nextJobWakeUp(types: string[] | null, now: number): Promise<number | null>;
   /** Releases every lease a worker holds: a restarted node takes back what its last life held. */
   releaseJobLocks(worker: string): Promise<number>;
+  /**
+   * Moves the end of the lease `worker` holds on job `key` to `until`; false when it no longer
+   * holds one (it ran out by `now`, another worker has the job, or the job is gone). A node
+   * renews while an attempt runs, so only a node that stopped renewing loses its job.
+   */
+  renewJobLease(key: string, worker: string, until: number, now: number): Promise<boolean>;
   /** Distinct types of open jobs, so a restarted node knows which in-process types to poll. */
   jobTypes(): Promise<string[]>;
   /** Timers due at `now` or earlier, earliest first. */

@@ -318,6 +318,10 @@ class SqliteStore implements Store {
     return this.jobs.release(worker);
   }
 
+  async renewJobLease(key: string, worker: string, until: number, now: number): Promise<boolean> {
+    return this.jobs.renew(key, worker, until, now);
+  }
+
   async jobTypes(): Promise<string[]> {
     return this.jobs.types();
   }

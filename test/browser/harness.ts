@@ -61,6 +61,7 @@ export async function openBrowser(options: { width?: number; height?: number } =
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());
+  await throttleCpu(context, page);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
@@ -76,6 +77,20 @@ export async function openBrowser(options: { width?: number; height?: number } =
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * KARVON_BROWSER_SLOWDOWN=4 runs the page's scripts four times slower (Chromium's own CPU
+ * throttling), as on a loaded machine: it widens the windows in which live updates, answers and
+ * re-renders can arrive in another order, so races show up in a few runs instead of one in fifty.
+ */
+async function throttleCpu(context: BrowserContext, page: Page): Promise<void> {
+  const raw = process.env.KARVON_BROWSER_SLOWDOWN;
+  if (!raw) return;
+  const rate = Number(raw);
+  if (!Number.isFinite(rate) || rate < 1) throw new Error(`KARVON_BROWSER_SLOWDOWN must be a number of at least 1 (got "${raw}")`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
 }
 
 /** Script errors and console errors the page reported; a clean run has none. */

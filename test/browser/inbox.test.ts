@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Request, Route } from 'playwright-core';
 import {
   Api,
   chromiumPath,
@@ -122,6 +122,24 @@ describe('inbox in the browser', function () {
     return page.locator('.task-item', { hasText: `#${businessKey}` });
   }
 
+  /** The task list once it shows the server's answer for the filters chosen (aria-busy). */
+  function settledList(page: Page) {
+    return page.locator('.task-list-wrap[aria-busy="false"]');
+  }
+
+  /** Settles once `count` GET requests for `pathname` have been answered in full. */
+  function readsOf(page: Page, pathname: string, count: number): Promise<void> {
+    return new Promise((resolve) => {
+      let seen = 0;
+      const onFinished = (req: Request) => {
+        if (req.method() !== 'GET' || new URL(req.url()).pathname !== pathname || ++seen < count) return;
+        page.off('requestfinished', onFinished);
+        resolve();
+      };
+      page.on('requestfinished', onFinished);
+    });
+  }
+
   before(async function () {
     if (!chromiumPath()) {
       console.log(`      ${SKIP_REASON}`);
@@ -136,8 +154,13 @@ describe('inbox in the browser', function () {
     azizApi = await Api.login(server.url, USERS.aziz.username, USERS.aziz.password);
   });
 
-  after(async () => {
+  // Each test's browsers close with it: inboxes left open would re-read on every later test's
+  // events and slow the rest of the file down.
+  afterEach(async () => {
     for (const s of sessions.splice(0)) await s.close();
+  });
+
+  after(async () => {
     await server?.stop();
   });
 
@@ -209,10 +232,12 @@ describe('inbox in the browser', function () {
     await page.getByText('One field needs your attention.').waitFor({ state: 'detached' });
     await page.getByLabel(/^Approved for shipping/).check();
     await shot(page, 'task.png');
+    // The toast shows for a few seconds from the completion on, and on a busy machine the inbox
+    // can take about as long to load: look for both from the click on, not one after the other.
+    const completedToast = page.getByText('"Review order" completed').waitFor();
     await page.getByRole('button', { name: 'Complete task' }).click();
-
     await page.getByRole('heading', { level: 1, name: 'Inbox', exact: true }).waitFor();
-    await page.getByText('"Review order" completed').waitFor();
+    await completedToast;
     await taskRow(page, 'SO-2001').waitFor({ state: 'detached' });
 
     // The warehouse's inbox, open all along, receives the next step by itself.
@@ -250,12 +275,16 @@ describe('inbox in the browser', function () {
     await signIn(dilnoza.page, server!.url, USERS.dilnoza);
     const instanceId = await startOrder('SO-2102');
     const task = await openTaskOf(instanceId, azizApi);
-    // Stop live updates in this page so the click itself meets the conflict.
-    await dilnoza.page.route('**/api/events**', (route) => route.abort());
+    // No live updates in this page, so the click itself meets the conflict. The event stream is
+    // held unanswered rather than refused: a refused stream makes the inbox poll every few
+    // seconds instead, and on a slow run a poll could show Aziz's claim before the click.
+    await dilnoza.page.route('**/api/events**', () => new Promise<void>(() => undefined));
+    // The page reads the task twice: to show it, and once more after loading (someone may have
+    // acted meanwhile). Aziz claims after both, so the click itself is what meets the conflict.
+    const twoReads = readsOf(dilnoza.page, `/api/tasks/${task.id}`, 2);
     await dilnoza.page.goto(`${server!.url}/#/tasks/${task.id}`);
     await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).waitFor();
-    // Let the page's own re-read after loading pass, so the click is what meets the conflict.
-    await dilnoza.page.waitForTimeout(700);
+    await twoReads;
     await azizApi.call('POST', `/api/tasks/${task.id}/claim`);
     await dilnoza.page.getByRole('button', { name: 'Claim to work on it' }).click();
     await dilnoza.page.getByText('This task was claimed by aziz. Only they can complete it now.').waitFor();
@@ -343,15 +372,13 @@ describe('inbox in the browser', function () {
 
     // Signing out revokes the token on the server, not only in this browser.
     const token = await page.evaluate<string | null>(`localStorage.getItem('karvon.token')`);
+    // The sign-in page shows at once; the logout request may still be on its way then.
+    const loggedOut = page.waitForResponse((res) => new URL(res.url()).pathname === '/api/auth/logout');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in to your inbox' }).waitFor();
     expect(await page.evaluate<string | null>(`localStorage.getItem('karvon.token')`)).to.equal(null);
-    // The logout request may still be on its way when the sign-in page shows.
-    let status = 0;
-    for (let i = 0; i < 20 && status !== 401; i++) {
-      status = (await fetch(`${server!.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
-      if (status !== 401) await new Promise((r) => setTimeout(r, 100));
-    }
+    expect((await loggedOut).ok(), 'logout answered').to.equal(true);
+    const status = (await fetch(`${server!.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
     expect(status).to.equal(401);
   });
 
@@ -429,6 +456,90 @@ describe('inbox in the browser', function () {
     const instance = await admin.call<{ activeElements: string[] }>('GET', `/api/process-instances/${instanceId}`);
     expect(instance.activeElements).to.deep.equal(['pack']);
   });
+  it('shows only the answer for the latest filters, whatever order the answers arrive in', async () => {
+    await startOrder('SO-2701', { customerName: 'Termez Trading' });
+    await startOrder('SO-2702', { customerName: 'Nukus Leather' });
+    await startOrder('SO-2703', { customerName: 'Jizzakh Grain' });
+    const s = await browser();
+    const page = s.page;
+    await signIn(page, server!.url, USERS.aziz);
+    await page.locator('.live-dot.live-live').waitFor({ state: 'attached' });
+    await taskRow(page, 'SO-2701').waitFor();
+    await settledList(page).waitFor();
+    const everything = await page.locator('.task-item').count();
+    expect(everything, 'more tasks than the Termez order').to.be.greaterThan(1);
+
+    // Searches for `held` wait at a gate the test opens; every other read passes at once.
+    let held = '';
+    const gates: Array<() => void> = [];
+    const openGate = () => {
+      held = '';
+      for (const open of gates.splice(0)) open();
+    };
+    const ended = new Map<string, Promise<void>>();
+    const searchEnded = (q: string) => ended.get(q) ?? Promise.reject(new Error(`no search for "${q}" was sent`));
+    page.on('request', (req) => {
+      const q = new URL(req.url()).searchParams.get('q');
+      if (!q || ended.has(q)) return;
+      // Cancelled by the page or answered: either way the answer can reach the page only now.
+      ended.set(q, new Promise((resolve) => {
+        const done = (r: Request) => r === req && resolve();
+        page.on('requestfinished', done);
+        page.on('requestfailed', done);
+      }));
+    });
+    await page.route('**/api/tasks?**', async (route: Route) => {
+      const q = new URL(route.request().url()).searchParams.get('q');
+      if (q && q === held) await new Promise<void>((open) => gates.push(open));
+      // The page may have cancelled the request while it waited.
+      await route.continue().catch(() => undefined);
+    });
+    const search = page.getByLabel('Search');
+    const sent = (q: string) => page.waitForRequest((req) => new URL(req.url()).searchParams.get('q') === q);
+
+    // 1. While a search is on its way, the list does not pass off the unsearched tasks as its
+    // answer (the saved-filter test once counted them right after a saved filter was applied).
+    held = 'termez';
+    let request = sent('termez');
+    await search.fill('termez');
+    await request;
+    await page.locator('.task-list-wrap').getByText('Searching…').waitFor();
+    expect(await page.locator('.task-item').count(), 'tasks shown while the search is on its way').to.equal(0);
+    expect(await page.locator('.task-list-wrap').getAttribute('aria-busy')).to.equal('true');
+    openGate();
+    await settledList(page).waitFor();
+    await taskRow(page, 'SO-2701').waitFor();
+    expect(await page.locator('.task-item').count()).to.equal(1);
+
+    // 2. Back to the filters the loaded list was read with, before the search for others
+    // answered: that late answer (every SO-2… order) must not replace the list.
+    held = 'so-2';
+    request = sent('so-2');
+    await search.fill('so-2');
+    await request;
+    await search.fill('termez');
+    await settledList(page).waitFor();
+    openGate();
+    await searchEnded('so-2');
+    await settledList(page).waitFor();
+    expect(await search.inputValue()).to.equal('termez');
+    expect(await page.locator('.task-item').count(), 'the list for "termez"').to.equal(1);
+
+    // 3. A newer search answers first, the older one after it.
+    held = 'so-27';
+    request = sent('so-27');
+    await search.fill('so-27');
+    await request;
+    await search.fill('');
+    await settledList(page).waitFor();
+    expect(await page.locator('.task-item').count(), 'the whole list').to.equal(everything);
+    openGate();
+    await searchEnded('so-27');
+    await settledList(page).waitFor();
+    expect(await page.locator('.task-item').count(), 'still the whole list').to.equal(everything);
+    expect(pageErrors(page)).to.deep.equal([]);
+  });
+
   it('reads the inbox a page at a time and searches on the server', async () => {
     // Last in this file: it leaves 55 open tasks behind.
     for (let i = 1; i <= 55; i++) await startOrder(`PG-${String(i).padStart(3, '0')}`, { customerName: 'Paging Test' });
@@ -457,10 +568,37 @@ describe('inbox in the browser', function () {
     // Without a search, "Load more" follows the cursor until the list ends.
     await page.getByLabel('Search').fill('');
     await more.waitFor();
+    await settledList(page).waitFor();
+
+    // A re-read of the list while "Load more" is reading (here after a claim; live updates are
+    // the same) waits for it: the page asked for is kept, and the claim shows too.
+    let holdMore = true;
+    let releaseMore = () => {};
+    await page.route('**/api/tasks?**', async (route: Route) => {
+      if (holdMore && new URL(route.request().url()).searchParams.has('after')) {
+        holdMore = false;
+        await new Promise<void>((open) => (releaseMore = open));
+      }
+      await route.continue().catch(() => undefined);
+    });
+    const firstPage = await page.locator('.task-item').count();
+    const moreSent = page.waitForRequest((req) => new URL(req.url()).searchParams.has('after'));
+    await more.click();
+    await moreSent;
+    const claimable = page.locator('.task-item').filter({ has: page.getByRole('button', { name: 'Claim Review order' }) }).first();
+    const claimedId = await claimable.getAttribute('data-task');
+    await claimable.getByRole('button', { name: 'Claim Review order' }).click();
+    await page.getByText('You claimed "Review order"').first().waitFor();
+    releaseMore();
+    await page.locator('.task-item').nth(firstPage).waitFor();
+    await page.locator(`.task-item[data-task="${claimedId}"]`).getByText('Assigned to you').waitFor();
+    await settledList(page).waitFor();
+    await page.unroute('**/api/tasks?**');
+
+    // A page can come back empty: the list before it was exactly full.
     for (let i = 0; i < 10 && (await more.count()) > 0; i++) {
-      const before = await page.locator('.task-item').count();
       await more.click();
-      await page.locator('.task-item').nth(before).waitFor();
+      await settledList(page).waitFor();
     }
     expect(await more.count(), 'no button after the last page').to.equal(0);
     await taskRow(page, 'PG-055').waitFor();

@@ -65,4 +65,85 @@ describe('in-process job leases', () => {
     expect(warnings).to.have.length(2);
     expect(warnings[0]).to.match(/lease/);
   });
+
+  describe('while an attempt runs', () => {
+    function slowSetup(renewals: boolean[]) {
+      const clock = new ManualClock();
+      const renewed: Array<{ key: string; worker: string; until: number; now: number }> = [];
+      const warnings: string[] = [];
+      let release: () => void = () => {};
+      let signal: AbortSignal | null = null;
+      const store = {
+        renewJobLease: async (key: string, worker: string, until: number, now: number) => {
+          renewed.push({ key, worker, until, now });
+          return renewals.shift() ?? true;
+        },
+      };
+      const runner = new JobRunner(
+        {
+          store: store as unknown as Store,
+          clock,
+          workerId: 'node-a',
+          lockMs: LOCK_MS,
+          jobVariables: async () => ({}),
+          completeJob: async () => undefined,
+          failJob: async () => undefined,
+          throwJobError: async () => undefined,
+          log: (_level, message) => void warnings.push(message),
+        },
+        [
+          {
+            handles: () => true,
+            run: (job) =>
+              new Promise((resolve) => {
+                signal = job.signal ?? null;
+                release = () => resolve({ kind: 'complete', variables: {} });
+              }),
+          },
+        ],
+      );
+      const job: JobRecord = {
+        key: 'slow', type: 'erp.book', processInstanceId: 'p1', processKey: 'booking', elementId: 'book', elementInstance: 'ei-slow',
+        retries: 3, customHeaders: {}, availableAt: 0, lockOwner: 'node-a', lockExpiresAt: clock.now() + LOCK_MS, errorMessage: null,
+        createdAt: new Date(clock.now()).toISOString(),
+      };
+      const flush = () => new Promise((resolve) => setImmediate(resolve));
+      return { clock, runner, job, renewed, warnings, release: () => release(), signal: () => signal, flush };
+    }
+
+    it('renews the lease at half of what is left, for as long as the attempt runs, and stops after it', async () => {
+      const t = slowSetup([]);
+      const start = t.clock.now();
+      t.runner.runLeased(t.job, {});
+      await t.flush();
+      t.clock.advance(LOCK_MS / 2);
+      await t.flush();
+      expect(t.renewed).to.deep.equal([{ key: 'slow', worker: 'node-a', until: start + LOCK_MS * 1.5, now: start + LOCK_MS / 2 }]);
+      // Past the first lease's end: still held, renewed again at half of the new one.
+      t.clock.advance(LOCK_MS / 2);
+      await t.flush();
+      expect(t.renewed).to.have.length(2);
+      expect(t.renewed[1]!.until).to.equal(start + LOCK_MS * 2);
+      t.release();
+      await t.runner.idle();
+      t.clock.advance(10 * LOCK_MS);
+      await t.flush();
+      expect(t.renewed).to.have.length(2);
+      expect(t.signal()!.aborted).to.equal(false);
+      expect(t.warnings).to.deep.equal([]);
+    });
+
+    it('aborts the attempt when its lease was lost, and says why', async () => {
+      const t = slowSetup([false]);
+      t.runner.runLeased(t.job, {});
+      await t.flush();
+      t.clock.advance(LOCK_MS / 2);
+      await t.flush();
+      expect(t.signal()!.aborted).to.equal(true);
+      expect(t.warnings).to.have.length(1);
+      expect(t.warnings[0]).to.match(/lost its lease/);
+      t.release();
+      await t.runner.idle();
+    });
+  });
 });

@@ -581,6 +581,24 @@ export function storeContract(
         ]);
       });
 
+      it('renews a lease only for the worker holding it, and only before it runs out', async () => {
+        await seed([put.job(job('j-1')), put.job(job('j-2'))]);
+        await store.activateJobs({ type: 'payment', worker: 'w1', maxJobs: 2, lockMs: 1000, now: NOW });
+        expect(await store.renewJobLease('j-1', 'w1', NOW + 2000, NOW + 500)).to.equal(true);
+        expect((await store.getJob('j-1'))?.lockExpiresAt).to.equal(NOW + 2000);
+        // Still w1's at NOW + 1000, when the first lease would have ended.
+        expect(await store.countAvailableJobs(['payment'], NOW + 1500)).to.equal(1);
+        expect(await store.activateJobs({ type: 'payment', worker: 'w2', maxJobs: 2, lockMs: 1000, now: NOW + 1500 })).to.have.length(1);
+        expect(await store.renewJobLease('j-1', 'w2', NOW + 9000, NOW + 1500)).to.equal(false);
+        // j-2's lease ran out and w2 holds it now: w1 cannot renew it, even with an old clock.
+        expect(await store.renewJobLease('j-2', 'w1', NOW + 9000, NOW + 1500)).to.equal(false);
+        expect(await store.renewJobLease('j-2', 'w1', NOW + 9000, NOW + 900)).to.equal(false);
+        expect(await store.renewJobLease('j-1', 'w1', NOW + 3000, NOW + 2000)).to.equal(false);
+        expect(await store.renewJobLease('j-missing', 'w1', NOW + 3000, NOW)).to.equal(false);
+        expect((await store.getJob('j-1'))?.lockExpiresAt).to.equal(NOW + 2000);
+        expect((await store.getJob('j-2'))?.lockOwner).to.equal('w2');
+      });
+
       it('counts available jobs and tells when the next one becomes available', async () => {
         const v1 = await seed(
           [

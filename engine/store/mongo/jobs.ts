@@ -66,6 +66,18 @@ export class MongoJobs {
     return claimed?.value ? jobFromDoc(claimed.value) : null;
   }
 
+  async renew(key: string, worker: string, until: number, now: number): Promise<boolean> {
+    const held = { _id: key, _gone: { $exists: false }, lockOwner: worker, lockExpiresAt: { $gt: now } };
+    const doc = await this.jobs.findOne(held, { projection: { _lease: 1 } });
+    if (!doc) return false;
+    const lease = typeof doc._lease === 'number' ? doc._lease : 0;
+    // The claim a node taking the next lease holds: renewing and taking over exclude each other.
+    const renewed = await this.claims.with(`job:${key}:${lease + 1}`, () =>
+      this.jobs.updateOne({ ...held, _lease: lease }, { $set: { lockExpiresAt: until } }),
+    );
+    return renewed?.value.modifiedCount === 1;
+  }
+
   async countAvailable(types: string[] | null, now: number): Promise<number> {
     if (types === null) return this.jobs.countDocuments(available(now));
     // One count per type: an equality FerretDB can push down, where `$in` would not be.

@@ -24,6 +24,7 @@ export class JobRecords {
   private readonly wakeUpAll: Statement<[TimeParams], number | null>;
   private readonly wakeUpOfTypes: Statement<[TimeParams], number | null>;
   private readonly releaseStmt: Statement<[string]>;
+  private readonly renewStmt: Statement<[{ key: string; worker: string; until: number; now: number }]>;
   private readonly typesStmt: Statement<[], string>;
 
   constructor(db: Database) {
@@ -52,6 +53,9 @@ export class JobRecords {
         )
         .pluck();
     this.releaseStmt = db.prepare('UPDATE jobs SET lock_owner = NULL, lock_expires_at = NULL WHERE lock_owner = ?');
+    this.renewStmt = db.prepare(
+      'UPDATE jobs SET lock_expires_at = @until WHERE job_key = @key AND lock_owner = @worker AND lock_expires_at > @now',
+    );
     this.typesStmt = db.prepare<[], string>('SELECT DISTINCT type FROM jobs ORDER BY type').pluck();
     this.wakeUpAll = wakeUp('');
     this.wakeUpOfTypes = wakeUp(`${OF_TYPES} AND`);
@@ -71,6 +75,10 @@ export class JobRecords {
 
   release(worker: string): number {
     return this.releaseStmt.run(worker).changes;
+  }
+
+  renew(key: string, worker: string, until: number, now: number): boolean {
+    return this.renewStmt.run({ key, worker, until, now }).changes === 1;
   }
 
   types(): string[] {

@@ -87,8 +87,8 @@ export const api = {
   tasks: (params: { state?: 'open' | 'completed'; assignee?: string; candidateGroup?: string; processInstanceId?: string } = {}) =>
     json<Task[]>('GET', `/api/tasks${query(params)}`),
   /** One page of open tasks in inbox order, searched and filtered on the server. */
-  taskPage: async (params: { assignee?: string; processKey?: string; q?: string; limit: number; after?: string }): Promise<TaskPage> => {
-    const res = await request('GET', `/api/tasks${query({ ...params, state: 'open', limit: String(params.limit) })}`);
+  taskPage: async (params: { assignee?: string; processKey?: string; q?: string; limit: number; after?: string }, signal?: AbortSignal): Promise<TaskPage> => {
+    const res = await request('GET', `/api/tasks${query({ ...params, state: 'open', limit: String(params.limit) })}`, undefined, 'application/json', signal);
     return { tasks: (await res.json()) as Task[], next: res.headers.get('X-Next-Cursor') };
   },
   task: (id: string) => json<TaskDetail>('GET', `/api/tasks/${enc(id)}`),

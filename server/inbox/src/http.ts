@@ -107,15 +107,20 @@ export const session = {
   },
 };
 
-export async function request(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+/**
+ * `signal` cancels a read whose answer is no longer wanted; the caller then gets the abort error
+ * itself, never an ApiError, so that a cancelled read is not reported as a network problem.
+ */
+export async function request(method: string, path: string, body?: unknown, accept = 'application/json', signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { Accept: accept };
   const token = session.token;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
     throw new ApiError(0, 'NETWORK', 'Karvon cannot be reached. Check your connection and try again.');
   }
   if (res.ok) return res;

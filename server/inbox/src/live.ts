@@ -132,14 +132,4 @@ export const live = {
   },
 };
 
-/** Coalesces bursts of events (one completion can change several tasks) into one refresh. */
-export function debounce(fn: () => void, ms = 250): () => void {
-  let timer: number | null = null;
-  return () => {
-    if (timer !== null) window.clearTimeout(timer);
-    timer = window.setTimeout(() => {
-      timer = null;
-      fn();
-    }, ms);
-  };
-}
+export { debounce } from './debounce.ts';

@@ -50,8 +50,20 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
     assignLine.textContent = assigneeText(task, me);
   }
 
+  /** What the buttons and the banner were drawn for; null when something else replaced them. */
+  let drawnFor: string | null = null;
+
+  /**
+   * Draws the buttons and the banner for the task's state, and only when that state changed: the
+   * page re-reads the task after loading and on every live event, and a redraw would replace the
+   * button that has keyboard focus (an Enter pressed just then would go nowhere), bring a
+   * "Completing…" button back enabled, or wipe a message that says who got there first.
+   */
   function renderActions(): void {
     const state = availability(task);
+    const drawing = JSON.stringify([state, task.assignee, task.completedBy ?? null, task.completedAt ?? null]);
+    if (drawing === drawnFor) return;
+    drawnFor = drawing;
     const buttons: HTMLElement[] = [];
     if (state === 'mine') {
       buttons.push(h('button', { type: 'button', class: 'btn btn-primary', id: 'complete-btn', onclick: () => void complete() }, 'Complete task'));
@@ -154,6 +166,7 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
     } else {
       task = { ...task, state: 'completed' };
       clear(actions);
+      drawnFor = null;
       form?.setReadOnly(true);
     }
     clear(banner, alertBox(message, 'warning', backButton()));
@@ -182,6 +195,7 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
       if (err instanceof ApiError && err.status === 404) {
         task = { ...task, state: 'completed' };
         clear(actions);
+        drawnFor = null;
         form?.setReadOnly(true);
         clear(banner, alertBox('This task is no longer open: someone completed it or the case moved on.', 'warning', backButton()));
       }
@@ -251,7 +265,7 @@ export async function taskPage(params: Record<string, string>): Promise<Page> {
   }
   renderActions();
 
-  const reloadSoon = debounce(() => void reload(), 300);
+  const reloadSoon = debounce(() => void reload(), 300, 1000);
   const unsubscribe = live.subscribe((e) => {
     if (!e.taskId || e.taskId === id || (e.processInstanceId && e.processInstanceId === task.processInstanceId)) reloadSoon();
   });

@@ -6,6 +6,10 @@
 // process key and the task's stored variable values) it filters. The rest (unassigned, due,
 // priority) applies to the tasks loaded so far; the search also checks the loaded tasks' full
 // variables and process names here, which finds what the server's bounded search text left out.
+//
+// The list on screen always belongs to one server answer for the filters now chosen: a read for
+// filters the employee has left is cancelled and its answer ignored, and while the answer for
+// new filters is on its way the list says so instead of showing tasks read for the old ones.
 
 import { api, session, type Task, type TaskPage } from '../api.ts';
 import { clear, h, uid } from '../dom.ts';
@@ -43,8 +47,18 @@ export async function tasksPage(): Promise<Page> {
   let unsearched: Task[] = [];
   /** The server-side filters `tasks` was read with; another set starts again from the first page. */
   let loadedKey: string | null = null;
+  /** The server-side filters of the latest read, answered or not. */
+  let requestedKey: string | null = null;
+  /** Counts list reads; an answer to any but the latest is dropped. */
   let generation = 0;
+  /** Cancels the latest list read (and a "Load more" of the list it replaces). */
+  let listAbort = new AbortController();
+  let reading = false;
   let loadingMore = false;
+  /** The latest list read; "Load more" started during it continues from its answer. */
+  let currentRead: Promise<void> = Promise.resolve();
+  /** A re-read for the same filters asked for while "Load more" was reading: it runs after. */
+  let rereadAfterMore = false;
   let names = new Map<string, string>();
   let seen: Set<string> | null = null;
   let disposed = false;
@@ -76,6 +90,7 @@ export async function tasksPage(): Promise<Page> {
   const renderSoon = debounce(() => update({}), 200);
   search.addEventListener('input', () => {
     filter = { ...filter, search: search.value };
+    syncBusy();
     renderSoon();
   });
 
@@ -144,9 +159,11 @@ export async function tasksPage(): Promise<Page> {
     filter = { ...filter, ...patch };
     saveCurrent(username, filter);
     syncControls();
-    renderList();
-    if (serverKey() !== loadedKey) void refresh();
+    // Compared with the latest read, not the loaded list: going back to the loaded filters while
+    // a read for others is under way must still cancel that read. A failed read is tried again.
+    if (serverKey() !== requestedKey || loadError !== null) void refresh();
     else if (filter.search.trim()) void loadBusinessData();
+    renderList();
   }
 
   function serverParams(): { assignee?: string; processKey?: string; q?: string } {
@@ -249,10 +266,15 @@ export async function tasksPage(): Promise<Page> {
     if (loadingBusiness) return;
     loadingBusiness = true;
     try {
-      const missing = loaded().filter((t) => !knownCache.has(t.id)).slice(0, 200);
-      // A few at a time: the inbox must not flood the server for a long list.
-      for (let i = 0; i < missing.length && !disposed; i += 6) {
-        const batch = missing.slice(i, i + 6);
+      // A few at a time, so the inbox does not flood the server for a long list. Tasks that a
+      // live update or "Load more" brings meanwhile are picked up by looking again after each
+      // batch; a call that returned at once because this loop was running would miss them.
+      for (let fetched = 0; fetched < 200 && !disposed; ) {
+        const batch = loaded()
+          .filter((t) => !knownCache.has(t.id))
+          .slice(0, 6);
+        if (batch.length === 0) break;
+        fetched += batch.length;
         await Promise.all(
           batch.map(async (t) => {
             try {
@@ -275,20 +297,40 @@ export async function tasksPage(): Promise<Page> {
    * Reads the list again from the first task: as many as are loaded (so a live update keeps
    * what the user scrolled to), or one page when the server-side filters changed.
    */
-  async function refresh(): Promise<void> {
+  function refresh(): Promise<void> {
+    // A debounced live update can fire after the page was left.
+    if (disposed) return Promise.resolve();
+    // Cancelling "Load more" for a live update would drop the page the employee asked for: the
+    // re-read waits for it instead, and then covers every task loaded.
+    if (loadingMore && serverKey() === requestedKey) {
+      rereadAfterMore = true;
+      return Promise.resolve();
+    }
+    return (currentRead = read());
+  }
+
+  async function read(): Promise<void> {
     const key = serverKey();
     const params = serverParams();
     const sameQuery = key === loadedKey;
     const limit = sameQuery ? Math.max(PAGE_SIZE, tasks.length) : PAGE_SIZE;
     const mine = ++generation;
+    listAbort.abort();
+    const abort = (listAbort = new AbortController());
+    requestedKey = key;
+    reading = true;
+    rereadAfterMore = false;
+    loadError = null;
+    syncBusy();
     try {
       const [page, plain, nm] = await Promise.all([
-        api.taskPage({ ...params, limit }),
-        params.q ? api.taskPage({ ...params, q: undefined, limit: PAGE_SIZE }) : Promise.resolve(null),
+        api.taskPage({ ...params, limit }, abort.signal),
+        params.q ? api.taskPage({ ...params, q: undefined, limit: PAGE_SIZE }, abort.signal) : Promise.resolve(null),
         processNames(),
       ]);
-      // A newer read (the user typed on) has started: this answer is for filters no longer shown.
+      // A newer read (the user typed on, a live update) has started: this answer is out of date.
       if (disposed || mine !== generation) return;
+      reading = false;
       loadError = null;
       names = nm;
       const list = page.tasks;
@@ -307,6 +349,7 @@ export async function tasksPage(): Promise<Page> {
       void loadBusinessData();
     } catch (err) {
       if (disposed || mine !== generation) return;
+      reading = false;
       loadError = err;
       renderList();
     }
@@ -315,15 +358,33 @@ export async function tasksPage(): Promise<Page> {
   async function loadMore(): Promise<void> {
     if (next === null || loadingMore) return;
     loadingMore = true;
-    const mine = generation;
-    let page: TaskPage;
+    syncBusy();
     try {
-      page = await api.taskPage({ ...serverParams(), limit: PAGE_SIZE, after: next });
-    } catch (err) {
-      toast(describeError(err), 'error');
-      return;
+      await readMore();
     } finally {
       loadingMore = false;
+      syncBusy();
+      if (rereadAfterMore) {
+        rereadAfterMore = false;
+        void refresh();
+      }
+    }
+  }
+
+  async function readMore(): Promise<void> {
+    // A read under way replaces the list and its cursor: continue from its answer.
+    if (reading) await currentRead;
+    // Another read started meanwhile (the filters changed): this cursor belongs to the old list.
+    if (disposed || next === null || reading || loadedKey !== serverKey()) return;
+    const mine = generation;
+    const { signal } = listAbort;
+    let page: TaskPage;
+    try {
+      page = await api.taskPage({ ...serverParams(), limit: PAGE_SIZE, after: next }, signal);
+    } catch (err) {
+      // Cancelled because the filters changed: the read for them answers instead.
+      if (!signal.aborted) toast(describeError(err), 'error');
+      return;
     }
     if (disposed || mine !== generation) return;
     const ids = new Set(tasks.map((t) => t.id));
@@ -363,17 +424,55 @@ export async function tasksPage(): Promise<Page> {
     listEl.querySelector<HTMLElement>(`[data-task="${CSS.escape(task.id)}"] .task-action`)?.focus();
   }
 
+  /**
+   * Draws the list again. Live updates and business data redraw it while the employee works in
+   * it, so keyboard focus goes back to the same control of the same task (or "Load more"):
+   * otherwise it would fall to the page's start, and a key pressed then would act on nothing.
+   */
   function renderList(): void {
-    const visible = shownTasks();
+    const restoreFocus = keepFocus();
+    drawList();
+    syncBusy();
+    restoreFocus();
+  }
+
+  /**
+   * aria-busy="true" while the list is not (yet) the server's answer for the filters chosen, or
+   * is getting its next page: assistive technology waits for the answer, and so can tests.
+   */
+  function syncBusy(): void {
+    const settled = !reading && !loadingMore && (loadedKey === serverKey() || loadError !== null);
+    listEl.setAttribute('aria-busy', String(!settled));
+  }
+
+  function keepFocus(): () => void {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !listEl.contains(active)) return () => undefined;
+    const row = active.closest<HTMLElement>('[data-task]');
+    const part = active.classList.contains('task-action') ? '.task-action' : '.task-title';
+    const selector = row ? `[data-task="${CSS.escape(row.dataset.task ?? '')}"] ${part}` : active.classList.contains('load-more') ? '.load-more' : null;
+    return () => {
+      if (listEl.contains(document.activeElement)) return;
+      const again = selector ? listEl.querySelector<HTMLElement>(selector) : null;
+      // The task has gone (completed elsewhere): the heading is the nearest fixed point.
+      (again ?? heading).focus({ preventScroll: true });
+    };
+  }
+
+  function drawList(): void {
+    // Tasks read for other server-side filters (the answer for these is on its way) are not
+    // shown, not even those the new filters would keep: the list would mix two filter states.
+    const current = loadedKey === serverKey();
+    const visible = current ? shownTasks() : [];
     const mine = visible.filter((t) => t.assignee === username).length;
     count.textContent =
-      seen === null ? '' : `${visible.length} open tasks shown${next !== null ? ' (more to load)' : ''} · ${mine} assigned to you`;
-    if (loadError && tasks.length === 0) {
+      seen === null || !current ? '' : `${visible.length} open tasks shown${next !== null ? ' (more to load)' : ''} · ${mine} assigned to you`;
+    if (loadError && (tasks.length === 0 || !current)) {
       clear(listEl, alertBox(`The tasks could not be loaded: ${describeError(loadError)}`, 'error', h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => void refresh() }, 'Try again')));
       return;
     }
-    if (seen === null) {
-      clear(listEl, h('p', { class: 'loading' }, 'Loading tasks…'));
+    if (seen === null || !current) {
+      clear(listEl, h('p', { class: 'loading', role: 'status' }, seen !== null && filter.search.trim() ? 'Searching…' : 'Loading tasks…'));
       return;
     }
     const nothingAtAll = tasks.length === 0 && unsearched.length === 0 && next === null && serverKey() === '{}';
@@ -450,7 +549,7 @@ export async function tasksPage(): Promise<Page> {
   syncControls();
   renderList();
   // Listen before the first read: a task created while it is under way must not be missed.
-  const refreshSoon = debounce(() => void refresh(), 300);
+  const refreshSoon = debounce(() => void refresh(), 300, 1000);
   const unsubscribe = live.subscribe(() => refreshSoon());
   await refresh();
   return {
@@ -458,6 +557,7 @@ export async function tasksPage(): Promise<Page> {
     title: 'Inbox',
     dispose: () => {
       disposed = true;
+      listAbort.abort();
       unsubscribe();
     },
   };

@@ -1,5 +1,5 @@
 // One Karvon engine process for the three-node MongoDB bench (bench/mongo.ts), forked with
-// `--import tsx` and an IPC channel, as test/multinode/node.ts is for the multi-node tests. It
+// `--import tsx` and driven through test/multinode/forked-node.ts, as the multi-node tests are. It
 // shares one database with its siblings, completes `bench.*` jobs in process, and forwards the
 // events the driver waits on (task created, instance ended, failed command) to the parent.
 //

@@ -10,7 +10,7 @@
 // On FerretDB (CI, ../shared/README.md) a commit costs ~10 ms: the figures are a floor, not
 // MongoDB's.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { ForkedNode } from '../test/multinode/forked-node.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
@@ -194,78 +194,25 @@ async function runOneNode(url: string, dbName: string, options: MongoBenchOption
 
 const nodeFile = fileURLToPath(new URL('./mongo-node.ts', import.meta.url));
 
-/** A bench node process and request/reply over its IPC channel (as test/multinode/three-nodes.test.ts). */
-class NodeProcess {
-  private ref = 0;
-  private readonly pending = new Map<number, { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }>();
-  readonly exited: Promise<number | null>;
-  private readonly ready: Promise<void>;
-
-  private constructor(
-    readonly id: string,
-    readonly child: ChildProcess,
-    onEvent: (m: { type: string; instanceId: string; taskId?: string }) => void,
-  ) {
-    let onReady: () => void = () => {};
-    this.ready = new Promise((resolve) => (onReady = resolve));
-    child.on('message', (raw) => {
-      const m = raw as { op: string; ref?: number; message?: string; type?: string; instanceId?: string; taskId?: string };
-      if (m.op === 'ready') return onReady();
-      if (m.op === 'event') return onEvent(m as { type: string; instanceId: string; taskId?: string });
-      const waiter = m.ref === undefined ? undefined : this.pending.get(m.ref);
-      if (!waiter) return;
-      this.pending.delete(m.ref as number);
-      if (m.op === 'error') waiter.reject(new Error(`${id}: ${m.message}`));
-      else waiter.resolve(m as Record<string, unknown>);
-    });
-    this.exited = new Promise((resolve) =>
-      child.on('exit', (code) => {
-        for (const w of this.pending.values()) w.reject(new Error(`${id} exited (${code})`));
-        this.pending.clear();
-        resolve(code);
-      }),
-    );
-  }
-
-  static async spawn(id: string, url: string, db: string, onEvent: (m: { type: string; instanceId: string; taskId?: string }) => void): Promise<NodeProcess> {
-    const child = fork(nodeFile, [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, MONGODB_URL: url, KARVON_BENCH_DB: db, KARVON_NODE_ID: id, KARVON_BENCH_NODE: '1' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const node = new NodeProcess(id, child, onEvent);
-    await Promise.race([node.ready, node.exited.then((code) => Promise.reject(new Error(`${id} exited (${code}) before it was ready`)))]);
-    return node;
-  }
-
-  request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const ref = ++this.ref;
-    return new Promise((resolve, reject) => {
-      this.pending.set(ref, { resolve, reject });
-      this.child.send({ ...message, ref });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await this.request({ op: 'close' }).catch(() => {});
-    await this.exited;
-  }
-}
-
 async function runThreeNodes(url: string, dbName: string, options: MongoBenchOptions): Promise<MongoRun> {
   const tasks = new Arrivals<string>();
   const ends = new Arrivals<true>();
   let failedCommands = 0;
-  const onEvent = (m: { type: string; instanceId: string; taskId?: string }) => {
-    if (m.type === 'task.created') tasks.put(m.instanceId, m.taskId!);
-    else if (m.type === 'instance.ended') ends.put(m.instanceId, true);
+  const onMessage = (m: Record<string, unknown>) => {
+    if (m.op !== 'event') return;
+    const instanceId = String(m.instanceId);
+    if (m.type === 'task.created') tasks.put(instanceId, String(m.taskId));
+    else if (m.type === 'instance.ended') ends.put(instanceId, true);
     else if (m.type === 'command.failed') failedCommands++;
   };
-  const nodes: NodeProcess[] = [];
+  const nodes: ForkedNode[] = [];
   try {
-    const spawned = await Promise.allSettled(['bench-a', 'bench-b', 'bench-c'].map((id) => NodeProcess.spawn(id, url, dbName, onEvent)));
-    for (const s of spawned) if (s.status === 'fulfilled') nodes.push(s.value);
+    const spawned = await Promise.allSettled(
+      ['bench-a', 'bench-b', 'bench-c'].map((id) =>
+        ForkedNode.spawn(id, { file: nodeFile, env: { MONGODB_URL: url, KARVON_BENCH_DB: dbName, KARVON_NODE_ID: id, KARVON_BENCH_NODE: '1' }, onMessage }),
+      ),
+    );
+    for (const s of spawned) if (s.status === 'fulfilled') nodes.push(s.value.node);
     const failed = spawned.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     await nodes[0].request({ op: 'deploy', xml: options.xml });

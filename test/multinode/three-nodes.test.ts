@@ -8,8 +8,6 @@
 // with KARVON_MULTINODE_N. Without MONGODB_URL the suite is skipped with one line (see
 // test/store/mongo.test.ts); KARVON_REQUIRE_MONGO=1 makes that a failure.
 
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
@@ -18,6 +16,7 @@ import type { MongoStore } from '../../engine/store/mongo.ts';
 import { freshDatabaseName } from '../engine/backends.ts';
 import { bpmn, flow, serviceTask } from '../engine/harness.ts';
 import { ATTEMPTS, BOOKINGS } from './collections.ts';
+import { ForkedNode } from './forked-node.ts';
 import { AGENDA_COLLECTION, TIMER_JOB } from '../../engine/runtime/agenda-timer-driver.ts';
 
 const url = process.env.MONGODB_URL?.trim() || '';
@@ -33,71 +32,13 @@ const bookAndWait = bpmn('booking', `
   <bpmn:endEvent id="e"/>
   ${flow('f0', 's', 'book')}${flow('f1', 'book', 'wait')}${flow('f2', 'wait', 'e')}`);
 
-/** A node process and a request/reply over its IPC channel. */
-class Node {
-  private ref = 0;
-  private readonly pending = new Map<number, { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }>();
-  readonly exited: Promise<number | null>;
-  private readonly ready: Promise<void>;
-  /** What wakes this node for timers, as it reported when ready. */
-  timerDriver = '';
-
-  constructor(
-    readonly id: string,
-    readonly child: ChildProcess,
-  ) {
-    let onReady: () => void = () => {};
-    this.ready = new Promise((resolve) => (onReady = resolve));
-    child.on('message', (raw) => {
-      const m = raw as { op: string; ref?: number; message?: string; timerDriver?: string };
-      if (m.op === 'ready') {
-        this.timerDriver = m.timerDriver ?? '';
-        return onReady();
-      }
-      const waiter = m.ref === undefined ? undefined : this.pending.get(m.ref);
-      if (!waiter) return;
-      this.pending.delete(m.ref as number);
-      if (m.op === 'error') waiter.reject(new Error(`${id}: ${m.message}`));
-      else waiter.resolve(m as Record<string, unknown>);
-    });
-    this.exited = new Promise((resolve) =>
-      child.on('exit', (code) => {
-        for (const w of this.pending.values()) w.reject(new Error(`${id} exited (${code})`));
-        this.pending.clear();
-        resolve(code);
-      }),
-    );
-  }
-
-  static async spawn(id: string, db: string): Promise<Node> {
-    const child = fork(nodeFile, [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, KARVON_TEST_DB: db, KARVON_NODE_ID: id, KARVON_JOB_LOCK_MS: String(LOCK_MS), KARVON_POLL_MS: '150' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const node = new Node(id, child);
-    await Promise.race([node.ready, node.exited.then((code) => Promise.reject(new Error(`${id} exited (${code}) before it was ready`)))]);
-    return node;
-  }
-
-  request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const ref = ++this.ref;
-    return new Promise((resolve, reject) => {
-      this.pending.set(ref, { resolve, reject });
-      this.child.send({ ...message, ref });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await this.request({ op: 'close' }).catch(() => {});
-    await this.exited;
-  }
-
-  kill(): Promise<number | null> {
-    this.child.kill('SIGKILL');
-    return this.exited;
-  }
+/** Forks one engine node on database `db`; resolves once it is ready, with its timer driver. */
+async function spawnNode(id: string, db: string): Promise<{ node: ForkedNode; timerDriver: string }> {
+  const { node, ready } = await ForkedNode.spawn(id, {
+    file: nodeFile,
+    env: { KARVON_TEST_DB: db, KARVON_NODE_ID: id, KARVON_JOB_LOCK_MS: String(LOCK_MS), KARVON_POLL_MS: '150' },
+  });
+  return { node, timerDriver: String(ready.timerDriver ?? '') };
 }
 
 interface Outcome {
@@ -119,7 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('three Karvon nodes on one MongoDB database', function () {
   this.timeout(15 * 60_000);
   let admin: MongoClient;
-  const nodes: Node[] = [];
+  const nodes: ForkedNode[] = [];
   let db = '';
   let store: MongoStore | null = null;
 
@@ -140,9 +81,10 @@ describe('three Karvon nodes on one MongoDB database', function () {
   beforeEach(async () => {
     db = freshDatabaseName('karvon_mn');
     store = await openMongoStore({ url, dbName: db, recoverEveryMs: 0 });
-    nodes.push(...(await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => Node.spawn(id, db)))));
+    const spawned = await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => spawnNode(id, db)));
+    nodes.push(...spawned.map((s) => s.node));
     // MongoDB's default: timers wake nodes through agenda's jobs.
-    expect(nodes.map((n) => n.timerDriver)).to.deep.equal(['agenda', 'agenda', 'agenda']);
+    expect(spawned.map((s) => s.timerDriver)).to.deep.equal(['agenda', 'agenda', 'agenda']);
     await nodes[0].request({ op: 'deploy', xml: bookAndWait });
   });
 

@@ -58,7 +58,7 @@ export function step(model: ProcessModel, current: InstanceState | null, command
   const t = new Transition(model, state, ctx);
   const bytesBefore = state.varBytes!;
   const outside = fromOutside(command);
-  if (outside && (command.type === 'completeTask' || command.type === 'completeJob') && command.variables) t.requestPayload = command.variables;
+  if (outside && 'variables' in command && command.variables) t.markRequest(command.variables);
   // Only an instance with open tasks has search text to keep current.
   const searchBefore = Object.keys(state.tasks).length > 0 ? taskSearchText(state.vars[ROOT]) : null;
   handlers[command.type](t, command as never);

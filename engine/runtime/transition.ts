@@ -72,11 +72,11 @@ export class Transition {
   /** Scopes ended by a terminate end event: the process then ends as `terminated`. */
   private readonly terminatedScopes = new Set<string>();
   /**
-   * The variables an outside request (task completion, a worker's job result) hands in: if
-   * applying them would pass the instance's variable bound, the request is refused rather than
-   * the element getting an incident.
+   * The variables an outside request (task completion, a worker's job result, a message) hands
+   * in, and the copies made of them as an event's locals: if applying them would pass the
+   * instance's variable bound, the request is refused rather than the element getting an incident.
    */
-  requestPayload: Variables | null = null;
+  private readonly fromRequest = new Set<Variables>();
 
   constructor(model: ProcessModel, state: InstanceState, ctx: StepContext) {
     this.model = model;
@@ -146,7 +146,7 @@ export class Transition {
     const inst: ElementInstance = { key, elementId: el.id, scope };
     this.state.elements[key] = inst;
     this.history(el.id, el.type, 'activated');
-    if (locals) this.setScopeVars(key, { ...locals });
+    if (locals) this.setScopeVars(key, this.copyOf(locals));
     if (el.inputs.length) {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
@@ -404,9 +404,19 @@ export class Transition {
     const growth = this.growthOf(inst.scope, out);
     const after = this.state.varBytes! + growth;
     if (growth <= 0 || after <= limit) return true;
-    if (payload !== null && payload === this.requestPayload) throw new InstanceVariablesTooLarge(this.state.id, after, limit);
-    this.incident(inst, 'VARIABLES_TOO_LARGE', `the result of '${inst.elementId}' would make ${overLimitMessage(this.state.id, after, limit)}`);
+    if (payload !== null && this.fromRequest.has(payload)) throw new InstanceVariablesTooLarge(this.state.id, after, limit);
+    this.incident(inst, 'VARIABLES_TOO_LARGE', `result of '${inst.elementId}' not applied: ${overLimitMessage(this.state.id, after, limit)}; trim the variables, then resolve the incident`);
     return false;
+  }
+
+  markRequest(variables: Variables): void {
+    this.fromRequest.add(variables);
+  }
+
+  private copyOf(locals: Variables): Variables {
+    const copy = { ...locals };
+    if (this.fromRequest.has(locals)) this.fromRequest.add(copy);
+    return copy;
   }
 
   /** How many bytes propagating `writes` from `scope` would add, without writing them. */

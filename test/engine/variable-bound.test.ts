@@ -4,10 +4,14 @@
 // command that the running size equals a full measure.
 
 import { expect } from 'chai';
+import { ManualClock } from '../../engine/clock.ts';
+import { Engine } from '../../engine/engine.ts';
 import { KarvonError } from '../../engine/errors.ts';
+import type { InProcessJob, InProcessJobHandler, JobOutcome } from '../../engine/ports.ts';
 import { setEngineLimits, type EngineLimits } from '../../engine/limits.ts';
 import { instanceVariableBytes, InstanceVariablesTooLarge } from '../../engine/runtime/variable-size.ts';
 import type { Command } from '../../engine/step.ts';
+import { forEachBackend } from './backends.ts';
 import { bpmn, flow, model, serviceTask, Sim, userTask } from './harness.ts';
 
 const LIMIT = 200;
@@ -159,5 +163,59 @@ describe('engine limits: total size of an instance\'s variables', () => {
     delete sim.s.varBytes;
     sim.completeJob('fetch', { b: 1 });
     expect(sim.s.varBytes).to.equal(1 + 102 + 1 + 1);
+  });
+});
+
+/** An in-process adapter whose answer is as large as the test asks. */
+class SizedAdapter implements InProcessJobHandler {
+  size = 0;
+  handles(type: string): boolean {
+    return type === 'crm.fetch';
+  }
+  async run(_job: InProcessJob): Promise<JobOutcome> {
+    return { kind: 'complete', variables: { card: big(this.size) } };
+  }
+}
+
+forEachBackend('engine: instance variable bound', (backend) => {
+  let engine: Engine;
+  let adapter: SizedAdapter;
+  let before: EngineLimits;
+
+  beforeEach(async () => {
+    before = setEngineLimits({ maxInstanceVariablesBytes: 500 });
+    adapter = new SizedAdapter();
+    engine = await Engine.open({ store: await backend.open(), clock: new ManualClock('2026-03-01T09:00:00Z'), handlers: [adapter] });
+    await engine.deploy([{ name: 'p.bpmn', content: jobThenTask }]);
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    await engine.store.close();
+    setEngineLimits(before);
+  });
+
+  it('an adapter result over the bound is an incident; trimming and resolving carries the instance on', async () => {
+    adapter.size = 300;
+    const { id } = await engine.startInstance({ processKey: 'p', variables: { notes: big(250) } });
+    await engine.settle();
+    let view = await engine.getInstance(id);
+    expect(view.activeElements).to.deep.equal(['fetch']);
+    expect(view.incidents.map((i) => [i.elementId, i.type])).to.deep.equal([['fetch', 'VARIABLES_TOO_LARGE']]);
+    expect(view.incidents[0]!.message).to.include('would be 563 bytes; the limit is 500 bytes');
+    expect(view.variables).to.deep.equal({ notes: big(250) });
+
+    // A request from outside that would grow it further is refused, and the stored state stays.
+    const refused = await engine.setVariables(id, { more: big(300) }).then(() => null, (e: KarvonError) => e);
+    expect(refused?.code).to.equal('INSTANCE_VARIABLES_TOO_LARGE');
+    expect((await engine.getInstance(id)).variables).to.deep.equal({ notes: big(250) });
+
+    await engine.setVariables(id, { notes: 'trimmed' });
+    await engine.resolveIncident(view.incidents[0]!.id);
+    await engine.settle();
+    view = await engine.getInstance(id);
+    expect(view.incidents).to.deep.equal([]);
+    expect(view.activeElements).to.deep.equal(['review']);
+    expect(view.variables).to.deep.equal({ notes: 'trimmed', card: big(300) });
   });
 });

@@ -76,7 +76,7 @@ export class Transition {
    * in, and the copies made of them as an event's locals: if applying them would pass the
    * instance's variable bound, the request is refused rather than the element getting an incident.
    */
-  private readonly fromRequest = new Set<Variables>();
+  private fromRequest: Variables[] | null = null;
 
   constructor(model: ProcessModel, state: InstanceState, ctx: StepContext) {
     this.model = model;
@@ -404,37 +404,39 @@ export class Transition {
     const growth = this.growthOf(inst.scope, out);
     const after = this.state.varBytes! + growth;
     if (growth <= 0 || after <= limit) return true;
-    if (payload !== null && this.fromRequest.has(payload)) throw new InstanceVariablesTooLarge(this.state.id, after, limit);
+    if (payload !== null && this.fromRequest?.includes(payload)) throw new InstanceVariablesTooLarge(this.state.id, after, limit);
     this.incident(inst, 'VARIABLES_TOO_LARGE', `result of '${inst.elementId}' not applied: ${overLimitMessage(this.state.id, after, limit)}; trim the variables, then resolve the incident`);
     return false;
   }
 
   markRequest(variables: Variables): void {
-    this.fromRequest.add(variables);
+    (this.fromRequest ??= []).push(variables);
   }
 
   private copyOf(locals: Variables): Variables {
     const copy = { ...locals };
-    if (this.fromRequest.has(locals)) this.fromRequest.add(copy);
+    if (this.fromRequest?.includes(locals)) this.fromRequest.push(copy);
     return copy;
   }
 
   /** How many bytes propagating `writes` from `scope` would add, without writing them. */
   private growthOf(scope: string, writes: Array<[string, Json]>): number {
-    const shadow = new Map<string, Json | undefined>();
+    // Later writes to the same variable build on earlier ones; most results write each once.
+    const shadow = writes.length > 1 ? new Map<string, Json | undefined>() : null;
     let growth = 0;
     for (const [name, value] of writes) {
-      const top = name.split('.')[0];
+      const dot = name.indexOf('.');
+      const top = dot < 0 ? name : name.slice(0, dot);
       const key = this.targetScope(scope, top);
-      const slot = `${key}/${top}`;
-      const old = shadow.has(slot) ? shadow.get(slot) : this.state.vars[key]?.[top];
+      const slot = shadow ? `${key}/${top}` : '';
+      const old = shadow?.has(slot) ? shadow.get(slot) : this.state.vars[key]?.[top];
       let next: Json | undefined = value;
       if (top !== name) {
         const holder: Variables = old === undefined ? {} : { [top]: structuredClone(old) };
         setPath(holder, name, value);
         next = holder[top];
       }
-      shadow.set(slot, next);
+      shadow?.set(slot, next);
       growth += entryBytes(top, next) - entryBytes(top, old);
     }
     return growth;
@@ -670,7 +672,8 @@ export class Transition {
    */
   private write(scope: string, vars: Variables, name: string, value: Json): void {
     const changed = watchVariable(this, scope, vars, name);
-    const top = name.split('.')[0];
+    const dot = name.indexOf('.');
+    const top = dot < 0 ? name : name.slice(0, dot);
     const before = entryBytes(top, vars[top]);
     setPath(vars, name, value);
     this.state.varBytes! += entryBytes(top, vars[top]) - before;

@@ -68,7 +68,17 @@ export interface InstanceFilter {
   state?: InstanceStatus;
   businessKey?: string;
   startedBy?: string;
+  /** Newest first instead of the default oldest first (start time, then id). */
+  newestFirst?: boolean;
+  /** Keyset paging: only instances after this one in the chosen order. */
+  after?: InstancePosition;
   limit?: number;
+}
+
+/** Where an instance sits in the instance order (start time, then id). */
+export interface InstancePosition {
+  startedAt: string;
+  id: string;
 }
 
 export interface TaskFilter {

@@ -282,8 +282,13 @@ class SqliteStore implements Store {
     if (filter.state !== undefined) where.add('state = ?', filter.state);
     if (filter.businessKey !== undefined) where.add('business_key = ?', filter.businessKey);
     if (filter.startedBy !== undefined) where.add('started_by = ?', filter.startedBy);
+    const past = filter.newestFirst ? '<' : '>';
+    const direction = filter.newestFirst ? 'DESC' : 'ASC';
+    if (filter.after !== undefined) {
+      where.add(`(started_at ${past} ? OR (started_at = ? AND id ${past} ?))`, filter.after.startedAt, filter.after.startedAt, filter.after.id);
+    }
     const sql = `SELECT id, process_key, version, business_key, started_by, state, started_at, ended_at
-      FROM instances ${where.toSql()} ORDER BY started_at, id LIMIT ?`;
+      FROM instances ${where.toSql()} ORDER BY started_at ${direction}, id ${direction} LIMIT ?`;
     const rows = this.queries.get(sql).all(...where.params, limitParam(filter.limit));
     return rows.map(toSummary);
   }

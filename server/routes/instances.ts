@@ -36,6 +36,13 @@ const listQuery = {
     state: { enum: ['active', 'completed', 'terminated', 'canceled'] },
     businessKey: { type: 'string' },
     startedBy: { type: 'string', minLength: 1, maxLength: 255, description: '`me` or a user name: instances that person started.' },
+    order: { enum: ['oldest', 'newest'], description: 'By start time; defaults to oldest first.' },
+    after: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1000,
+      description: 'Paging: the `X-Next-Cursor` header of the previous page (with the same filters, `order` and `limit`).',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 10_000 },
   },
 } as const;
@@ -72,8 +79,22 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
     tags: ['instances'],
     access: READERS,
     query: listQuery,
-    responses: { 200: { description: 'Instances, newest first.', schema: arrayOf(instanceSummary) } },
-    handler: async ({ user, query }) => ok(await instances.list(user!, query)),
+    responses: {
+      200: {
+        description: 'Instances in start order (oldest first unless `order=newest`).',
+        schema: arrayOf(instanceSummary),
+        headers: {
+          'X-Next-Cursor': {
+            description: 'Sent when `limit` was given and the page is full: pass it as `after` for the next page.',
+            schema: { type: 'string' },
+          },
+        },
+      },
+    },
+    handler: async ({ user, query }) => {
+      const page = await instances.page(user!, query);
+      return page.next === null ? ok(page.instances) : { body: page.instances, headers: { 'X-Next-Cursor': page.next } };
+    },
   }),
   defineRoute({
     operationId: 'getInstance',

@@ -9,6 +9,7 @@ import { overseesAll, taskVisibility } from '../access.ts';
 import type { EngineFacade, HistoryEntry, InstanceDetail } from '../engine-facade.ts';
 import type { AuthUser } from '../http/route.ts';
 import type { AuditTrail } from './audit.ts';
+import { decodeInstanceCursor, encodeInstanceCursor } from './instance-cursor.ts';
 
 export interface StartInput {
   processKey: string;
@@ -16,6 +17,24 @@ export interface StartInput {
   versionTag?: string;
   businessKey?: string;
   variables?: Variables;
+}
+
+export interface InstanceQuery {
+  processKey?: string;
+  state?: InstanceFilter['state'];
+  businessKey?: string;
+  /** `me` stands for the signed-in user. */
+  startedBy?: string;
+  order?: 'oldest' | 'newest';
+  /** The X-Next-Cursor of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+export interface InstancePage {
+  instances: InstanceSummary[];
+  /** Where the next page starts; null when this page was the last. */
+  next: string | null;
 }
 
 export class InstanceService {
@@ -33,20 +52,39 @@ export class InstanceService {
     return started;
   }
 
-  async list(user: AuthUser, query: InstanceFilter & { startedBy?: string }): Promise<InstanceSummary[]> {
-    const filter: InstanceFilter = { ...query, startedBy: query.startedBy === 'me' ? user.username : query.startedBy };
+  /** A page of the list: when it is full, the cursor of its last instance leads to the next. */
+  async page(user: AuthUser, query: InstanceQuery): Promise<InstancePage> {
+    const instances = await this.list(user, query);
+    const full = query.limit !== undefined && instances.length === query.limit;
+    return { instances, next: full ? encodeInstanceCursor(instances[instances.length - 1]!) : null };
+  }
+
+  async list(user: AuthUser, query: InstanceQuery): Promise<InstanceSummary[]> {
+    const { order, after, ...rest } = query;
+    const filter: InstanceFilter = {
+      ...rest,
+      startedBy: query.startedBy === 'me' ? user.username : query.startedBy,
+      newestFirst: order === 'newest',
+      after: after !== undefined ? decodeInstanceCursor(after) : undefined,
+    };
     if (overseesAll(user)) return this.engine.listInstances(filter);
     if (filter.startedBy !== undefined && filter.startedBy !== user.username) return [];
+    // Only the caller's own instances: the store pages them by itself.
+    if (filter.startedBy !== undefined) return this.engine.listInstances(filter);
     const mine = await this.instancesWithTasksOf(user);
-    // The limit applies after the visibility filter, so ask the engine for everything.
+    // The limit applies after the visibility filter, so ask the engine for everything past the
+    // cursor; the response stays one page, the reading here does not.
     const [withTasks, started] = await Promise.all([
-      mine.size && filter.startedBy === undefined ? this.engine.listInstances({ ...filter, limit: undefined }) : Promise.resolve([]),
+      mine.size ? this.engine.listInstances({ ...filter, limit: undefined }) : Promise.resolve([]),
       this.engine.listInstances({ ...filter, startedBy: user.username, limit: undefined }),
     ]);
     const byId = new Map<string, InstanceSummary>();
     for (const i of withTasks) if (mine.has(i.id)) byId.set(i.id, i);
     for (const i of started) byId.set(i.id, i);
-    const visible = [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+    // Plain code-unit order, as the stores compare, so the cursor and this sort agree.
+    const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    const ascending = (a: InstanceSummary, b: InstanceSummary) => compare(a.startedAt, b.startedAt) || compare(a.id, b.id);
+    const visible = [...byId.values()].sort(filter.newestFirst ? (a, b) => ascending(b, a) : ascending);
     return filter.limit !== undefined ? visible.slice(0, filter.limit) : visible;
   }
 

@@ -205,6 +205,29 @@ export function storeContract(
           endedAt: null,
         });
       });
+      it('pages instances with a keyset cursor, oldest or newest first, with no duplicates or gaps', async () => {
+        // Two instances share each start time, so the id decides between them across pages.
+        for (let i = 0; i < 7; i++) {
+          await store.createInstance(instance(`pi-${i}`, { startedAt: at(Math.floor(i / 2)), startedBy: 'sam' }), []);
+        }
+        await store.createInstance(instance('pi-other', { startedAt: at(1), startedBy: 'fay' }), []);
+        for (const newestFirst of [false, true]) {
+          const whole = (await store.listInstances({ startedBy: 'sam', newestFirst })).map((s) => s.id);
+          const expected = ['pi-0', 'pi-1', 'pi-2', 'pi-3', 'pi-4', 'pi-5', 'pi-6'];
+          expect(whole).to.deep.equal(newestFirst ? [...expected].reverse() : expected);
+          const pages: string[][] = [];
+          let after: { startedAt: string; id: string } | undefined;
+          for (;;) {
+            const page = await store.listInstances({ startedBy: 'sam', newestFirst, after, limit: 3 });
+            pages.push(page.map((s) => s.id));
+            if (page.length < 3) break;
+            const last = page[page.length - 1]!;
+            after = { startedAt: last.startedAt, id: last.id };
+          }
+          expect(pages.map((p) => p.length), `newestFirst=${newestFirst}`).to.deep.equal([3, 3, 1]);
+          expect(pages.flat(), `newestFirst=${newestFirst}`).to.deep.equal(whole);
+        }
+      });
     });
 
     describe('tasks', () => {

@@ -448,6 +448,7 @@ describe('MongoDB store', function () {
       ['instances by process key', 'instances', () => [instanceQuery({ processKey: 'order' })], ['processKey']],
       ['instances by state', 'instances', () => [instanceQuery({ state: 'active' })], ['state']],
       ['instances by business key', 'instances', () => [instanceQuery({ businessKey: 'B-1' })], ['businessKey']],
+      ['my cases\' next page (newest first, keyset cursor)', 'instances', () => [instanceQuery({ startedBy: 'ann', newestFirst: true, after: { startedAt: '2026-01-01T00:00:00.000Z', id: 'pi-9' } })], ['startedBy']],
       ['open incidents', 'incidents', () => [incidentQuery({ state: 'open' })], ['state']],
       ['incidents of an instance', 'incidents', () => [incidentQuery({ processInstanceId: 'pi-1' })], ['processInstanceId']],
       ['history of an instance', 'history', () => [historyQuery('pi-1')], ['processInstanceId']],

@@ -112,7 +112,14 @@ export function instanceQuery(filter: InstanceFilter): Query {
   if (filter.state !== undefined) where.state = filter.state;
   if (filter.businessKey !== undefined) where.businessKey = filter.businessKey;
   if (filter.startedBy !== undefined) where.startedBy = filter.startedBy;
-  return { filter: where, sort: { startedAt: 1, _id: 1 } };
+  const direction = filter.newestFirst ? -1 : 1;
+  // Like the task cursor: the range goes after the equalities, which FerretDB still pushes down.
+  if (filter.after !== undefined) {
+    const past = filter.newestFirst ? '$lt' : '$gt';
+    const { startedAt, id } = filter.after;
+    where.$and = [{ $or: [{ startedAt: { [past]: startedAt } }, { startedAt, _id: { [past]: id } }] }];
+  }
+  return { filter: where, sort: { startedAt: direction, _id: direction } };
 }
 
 export function incidentQuery(filter: IncidentFilter): Query {

@@ -78,6 +78,12 @@ export interface TaskPage {
   next: string | null;
 }
 
+export interface InstancePage {
+  instances: InstanceSummary[];
+  /** Pass as `after` for the next page; null after the last. */
+  next: string | null;
+}
+
 export const api = {
   login: (username: string, password: string) =>
     json<{ token: string; user: User }>('POST', '/api/auth/login', { username, password }),
@@ -120,6 +126,11 @@ export const api = {
 
   instances: (params: { processKey?: string; state?: string; businessKey?: string } = {}) =>
     json<InstanceSummary[]>('GET', `/api/process-instances${query(params)}`),
+  /** One page of instances, newest first, filtered on the server. */
+  instancePage: async (params: { state?: string; limit: number; after?: string }): Promise<InstancePage> => {
+    const res = await request('GET', `/api/process-instances${query({ ...params, order: 'newest', limit: String(params.limit) })}`);
+    return { instances: (await res.json()) as InstanceSummary[], next: res.headers.get('X-Next-Cursor') };
+  },
   instance: (id: string) => json<InstanceDetail>('GET', `/api/process-instances/${enc(id)}`),
   history: (id: string) => json<HistoryEntry[]>('GET', `/api/process-instances/${enc(id)}/history`),
 };

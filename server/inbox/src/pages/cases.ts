@@ -19,16 +19,25 @@ function stateBadge(state: InstanceState): HTMLElement {
   return h('span', { class: `badge badge-${STATE_TONE[state] ?? 'neutral'}` }, STATE_LABEL[state] ?? humanize(state));
 }
 
+/** Cases per request: the first page, and each "Load more". */
+const PAGE_SIZE = 50;
+
 export async function casesPage(): Promise<Page> {
   const me = session.user;
   let scope: 'mine' | 'all' = (sessionStorage.getItem('karvon.casesScope') as 'mine' | 'all' | null) ?? 'mine';
   let stateFilter = sessionStorage.getItem('karvon.casesState') ?? '';
+  // The cases loaded so far, newest first, and where the server's next page starts.
   let instances: InstanceSummary[] = [];
+  let next: string | null = null;
   let mineIds = new Set<string>();
   let names = new Map<string, string>();
   let disposed = false;
   let loaded = false;
+  let loadingMore = false;
   let error: unknown = null;
+  let moreError: unknown = null;
+  // Bumped by every re-read of the list: a "Load more" answer for an older list is dropped.
+  let generation = 0;
 
   const body = h('div', { class: 'cases-body' });
   const scopeId = uid('scope');
@@ -49,33 +58,74 @@ export async function casesPage(): Promise<Page> {
   stateSelect.addEventListener('change', () => {
     stateFilter = stateSelect.value;
     sessionStorage.setItem('karvon.casesState', stateFilter);
+    // The state is filtered on the server: start again from its first page.
+    instances = [];
+    next = null;
+    loaded = false;
     render();
+    void refresh();
   });
 
+  /**
+   * Re-reads the list from the top. As many cases as are on screen are read again (at least a
+   * page), so a live update does not take away the pages the user loaded.
+   */
   async function refresh(): Promise<void> {
+    const mine = ++generation;
     try {
-      const [list, done, open, nm] = await Promise.all([
-        api.instances(),
+      const [page, done, open, nm] = await Promise.all([
+        api.instancePage({ state: stateFilter || undefined, limit: Math.max(PAGE_SIZE, instances.length) }),
         api.tasks({ state: 'completed', assignee: 'me' }).catch(() => [] as Task[]),
         api.tasks({ state: 'open', assignee: 'me' }).catch(() => [] as Task[]),
         processNames(),
       ]);
-      if (disposed) return;
+      if (disposed || mine !== generation) return;
       const started = startedHere();
-      mineIds = new Set<string>([
-        ...list.filter((i) => i.startedBy && i.startedBy === me?.username).map((i) => i.id),
-        ...list.filter((i) => started.has(i.id)).map((i) => i.id),
-        ...done.map((t) => t.processInstanceId),
-        ...open.map((t) => t.processInstanceId),
-      ]);
-      instances = list;
+      mineIds = new Set<string>([...done.map((t) => t.processInstanceId), ...open.map((t) => t.processInstanceId), ...started]);
+      instances = page.instances;
+      next = page.next;
+      moreError = null;
       names = nm;
       loaded = true;
       error = null;
     } catch (err) {
+      if (mine !== generation) return;
       error = err;
     }
     if (!disposed) render();
+  }
+
+  async function loadMore(): Promise<void> {
+    if (next === null || loadingMore) return;
+    const mine = generation;
+    loadingMore = true;
+    render();
+    try {
+      const page = await api.instancePage({ state: stateFilter || undefined, limit: PAGE_SIZE, after: next });
+      if (disposed || mine !== generation) return;
+      const known = new Set(instances.map((i) => i.id));
+      instances = [...instances, ...page.instances.filter((i) => !known.has(i.id))];
+      next = page.next;
+      moreError = null;
+    } catch (err) {
+      moreError = err;
+    } finally {
+      loadingMore = false;
+    }
+    if (!disposed) {
+      render();
+      body.querySelector<HTMLButtonElement>('.load-more')?.focus();
+    }
+  }
+
+  function isMine(i: InstanceSummary): boolean {
+    return (!!i.startedBy && i.startedBy === me?.username) || mineIds.has(i.id);
+  }
+
+  /** Shown while the server has more cases for this filter. */
+  function moreButton(): HTMLElement | null {
+    if (next === null) return null;
+    return h('button', { type: 'button', class: 'btn btn-secondary load-more', disabled: loadingMore, onclick: () => void loadMore() }, loadingMore ? 'Loading…' : 'Load more cases');
   }
 
   function render(): void {
@@ -87,20 +137,23 @@ export async function casesPage(): Promise<Page> {
       clear(body, h('p', { class: 'loading' }, 'Loading cases…'));
       return;
     }
-    const rows = instances
-      .filter((i) => scope === 'all' || mineIds.has(i.id))
-      .filter((i) => !stateFilter || i.state === stateFilter)
-      .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
-      .slice(0, 300);
+    const moreFailed = moreError ? alertBox(`More cases could not be loaded: ${describeError(moreError)}`) : null;
+    const rows = instances.filter((i) => scope === 'all' || isMine(i));
     if (rows.length === 0) {
       clear(
         body,
         h(
           'div',
           { class: 'empty' },
-          h('p', { class: 'empty-title' }, 'No cases here yet'),
-          h('p', { class: 'muted' }, scope === 'mine' ? 'Cases you start or work on show up here.' : 'No case matches this filter.'),
+          h('p', { class: 'empty-title' }, next === null ? 'No cases here yet' : 'None of the latest cases'),
+          h(
+            'p',
+            { class: 'muted' },
+            next !== null ? 'Older cases may match: load more to look further back.' : scope === 'mine' ? 'Cases you start or work on show up here.' : 'No case matches this filter.',
+          ),
         ),
+        moreFailed,
+        moreButton(),
       );
       return;
     }
@@ -131,6 +184,8 @@ export async function casesPage(): Promise<Page> {
           ),
         ),
       ),
+      moreFailed,
+      moreButton(),
     );
   }
 

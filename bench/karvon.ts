@@ -113,10 +113,10 @@ async function measure(engine: Engine, options: KarvonOptions, dbFile: string): 
   // `this.completeJob`, which this instance property shadows.
   let rec = recorders();
   const completeJob = engine.completeJob.bind(engine);
-  engine.completeJob = async (key: string, variables?: Variables, instanceId?: string) => {
+  engine.completeJob = async (key: string, variables?: Variables, instanceId?: string, inProcess?: boolean) => {
     const t0 = performance.now();
     try {
-      await completeJob(key, variables, instanceId);
+      await completeJob(key, variables, instanceId, inProcess);
     } finally {
       rec.completeJob.add(performance.now() - t0);
     }

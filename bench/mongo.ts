@@ -157,10 +157,10 @@ async function runOneNode(url: string, dbName: string, options: MongoBenchOption
   let rec = recorders();
   // Timed here as in bench/karvon.ts: the job runner completes in-process jobs through this.
   const completeJob = engine.completeJob.bind(engine);
-  engine.completeJob = async (key: string, variables?: Variables, instanceId?: string) => {
+  engine.completeJob = async (key: string, variables?: Variables, instanceId?: string, inProcess?: boolean) => {
     const t0 = performance.now();
     try {
-      await completeJob(key, variables, instanceId);
+      await completeJob(key, variables, instanceId, inProcess);
     } finally {
       rec.completeJob.add(performance.now() - t0);
     }

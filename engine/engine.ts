@@ -145,7 +145,7 @@ export class Engine {
         workerId: this.workerId,
         lockMs: this.jobLockMs,
         jobVariables: (job) => this.jobVariables(job),
-        completeJob: (key, variables, instanceId) => this.completeJob(key, variables, instanceId),
+        completeJob: (key, variables, instanceId) => this.completeJob(key, variables, instanceId, true),
         failJob: (key, input) => this.failJob(key, input),
         throwJobError: (key, input) => this.throwJobError(key, input),
         log: (level, message, fields) => this.logger[level](fields, message),
@@ -465,10 +465,12 @@ export class Engine {
   /**
    * `instanceId` is for a caller that holds the job record already (the in-process job runner):
    * the job is not read again, and the step still refuses a job that is no longer active there.
+   * `inProcess`: the result comes from an adapter run by this engine, so a result over the
+   * instance variable bound becomes an incident instead of an error to the caller.
    */
-  async completeJob(key: string, variables: Variables = {}, instanceId?: string): Promise<void> {
+  async completeJob(key: string, variables: Variables = {}, instanceId?: string, inProcess = false): Promise<void> {
     const processInstanceId = instanceId ?? (await this.jobOrThrow(key)).processInstanceId;
-    await this.command(processInstanceId, { type: 'completeJob', jobKey: key, variables });
+    await this.command(processInstanceId, { type: 'completeJob', jobKey: key, variables, ...(inProcess ? { inProcess } : {}) });
   }
 
   async failJob(key: string, input: { errorMessage: string; retries: number; retryBackoffMs?: number }): Promise<void> {

@@ -19,6 +19,12 @@ export interface EngineLimits {
   feelBudgetMs: number;
   /** Most items a parallel multi-instance starts at once; more is an incident on the body. */
   maxParallelMultiInstance: number;
+  /**
+   * Largest serialized size of one instance's variables, all scopes together (UTF-8 bytes of
+   * every name and its JSON value). The whole state is rewritten on every command and kept in one
+   * MongoDB document (16 MB at most), so this stays well below that.
+   */
+  maxInstanceVariablesBytes: number;
 }
 
 export const DEFAULT_ENGINE_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -29,6 +35,7 @@ export const DEFAULT_ENGINE_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxFeelRange: 100_000,
   feelBudgetMs: 200,
   maxParallelMultiInstance: 1000,
+  maxInstanceVariablesBytes: 1024 * 1024,
 });
 
 let current: EngineLimits = { ...DEFAULT_ENGINE_LIMITS };

@@ -11,12 +11,15 @@ import { putJob } from './behaviors/job-worker-task.ts';
 import { retryBody } from './runtime/multi-instance.ts';
 import { retryCondition, runWithConditions } from './runtime/conditions.ts';
 import { addTaskSearch, taskSearchText } from './runtime/task-search.ts';
+import { engineLimits } from './limits.ts';
+import { InstanceVariablesTooLarge } from './runtime/variable-size.ts';
 import type { Effect, ElementInstance, InstanceState, TaskRecord, Variables } from './types.ts';
 
 export type Command =
   /** `startElement` picks a timer or message start event; the none start event otherwise. */
   | { type: 'start'; instanceId: string; businessKey?: string | null; variables?: Variables; startElement?: string; parent?: { instanceId: string; elementInstance: string }; startedBy?: string | null }
-  | { type: 'completeJob'; jobKey: string; variables?: Variables }
+  /** `inProcess`: the engine's own job runner reports an adapter's result (over the variable bound it is an incident, not a refusal). */
+  | { type: 'completeJob'; jobKey: string; variables?: Variables; inProcess?: boolean }
   | { type: 'failJob'; jobKey: string; retries: number; errorMessage: string; backoffMs?: number }
   | { type: 'throwError'; jobKey: string; errorCode: string; errorMessage?: string; variables?: Variables }
   | { type: 'completeTask'; taskId: string; variables?: Variables; actor?: string | null }
@@ -53,10 +56,14 @@ export function step(model: ProcessModel, current: InstanceState | null, command
     throw new ConflictError(`process instance ${state.id} is ${state.status}`);
   }
   const t = new Transition(model, state, ctx);
+  const bytesBefore = state.varBytes!;
+  const outside = fromOutside(command);
+  if (outside && 'variables' in command && command.variables) t.markRequest(command.variables);
   // Only an instance with open tasks has search text to keep current.
   const searchBefore = Object.keys(state.tasks).length > 0 ? taskSearchText(state.vars[ROOT]) : null;
   handlers[command.type](t, command as never);
   runWithConditions(t);
+  if (outside) refuseGrowthOverBound(state, bytesBefore);
   addTaskSearch(state, t.effects, searchBefore);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
 }
@@ -94,8 +101,35 @@ function start(model: ProcessModel, command: Extract<Command, { type: 'start' }>
   if (t.openEventSubProcesses(root, model.key)) t.arrive(startElement, ROOT, null);
   else root.startAt = startElement;
   runWithConditions(t);
+  refuseGrowthOverBound(state, 0);
   addTaskSearch(state, t.effects, null);
   return { state, effects: t.effects, broadcasts: t.broadcasts, calls: t.calls };
+}
+
+/** Commands that carry a request from outside the engine, which the variable bound refuses. */
+function fromOutside(command: Command): boolean {
+  switch (command.type) {
+    case 'completeJob':
+      return !command.inProcess;
+    case 'throwError':
+    case 'completeTask':
+    case 'setVariables':
+    case 'correlateMessage':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * An outside request that leaves the instance's variables over the bound and larger than it
+ * found them is refused as a whole; one that shrinks an instance already over (a lowered limit,
+ * trimming after an incident) goes through.
+ */
+function refuseGrowthOverBound(state: InstanceState, bytesBefore: number): void {
+  const limit = engineLimits().maxInstanceVariablesBytes;
+  const after = state.varBytes!;
+  if (after > limit && after > bytesBefore) throw new InstanceVariablesTooLarge(state.id, after, limit);
 }
 
 type Handlers = { [K in Exclude<Command['type'], 'start'>]: (t: Transition, c: Extract<Command, { type: K }>) => void };

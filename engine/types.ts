@@ -73,6 +73,7 @@ export type IncidentType =
   | 'CONDITION_ERROR'
   | 'EXTRACT_VALUE_ERROR'
   | 'IO_MAPPING_ERROR'
+  | 'VARIABLES_TOO_LARGE'
   | 'UNHANDLED_ERROR_EVENT'
   | 'CALLED_ELEMENT_ERROR';
 
@@ -98,6 +99,11 @@ export interface InstanceState {
   elements: Record<string, ElementInstance>;
   /** Variables per scope key ("0" is the process scope). */
   vars: Record<string, Variables>;
+  /**
+   * Running serialized size of `vars` (engine/runtime/variable-size.ts), kept so a command
+   * measures only what it changes; absent in states written before it existed.
+   */
+  varBytes?: number;
   /** Tokens waiting at joining gateways: scopeKey/gatewayId -> flowId -> count. */
   joins: Record<string, Record<string, number>>;
   jobs: Record<string, JobState>;

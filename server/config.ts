@@ -115,6 +115,7 @@ export function readConfig(env: Env = process.env): ServerConfig {
       maxFeelRange: integer(env, 'KARVON_MAX_FEEL_RANGE', DEFAULT_ENGINE_LIMITS.maxFeelRange, 1, 1_000_000_000),
       feelBudgetMs: integer(env, 'KARVON_FEEL_BUDGET_MS', DEFAULT_ENGINE_LIMITS.feelBudgetMs, 1, 600_000),
       maxParallelMultiInstance: integer(env, 'KARVON_MAX_PARALLEL_MULTI_INSTANCE', DEFAULT_ENGINE_LIMITS.maxParallelMultiInstance, 1, 10_000_000),
+      maxInstanceVariablesBytes: bytes(env, 'KARVON_MAX_INSTANCE_VARIABLES_BYTES', DEFAULT_ENGINE_LIMITS.maxInstanceVariablesBytes),
     },
     maxInFlight: integer(env, 'KARVON_MAX_IN_FLIGHT', 128, 0, 1_000_000),
     maxEventLoopLagMs: integer(env, 'KARVON_MAX_EVENT_LOOP_LAG_MS', 0, 0, 600_000),

@@ -9,6 +9,7 @@ import type { ProcessModel } from '../model/types.ts';
 import type { DocCollection, Store } from '../store/port.ts';
 import type { InstanceSummary, SubscriptionRecord, Variables } from '../types.ts';
 import { signalSubscriptionName } from './transition.ts';
+import { InstanceVariablesTooLarge } from './variable-size.ts';
 
 export interface MessageInput {
   name: string;
@@ -129,16 +130,25 @@ export class Messaging {
    */
   private async trigger(subs: SubscriptionRecord[], variables: Variables, everySubscription = false): Promise<string[]> {
     const reached: string[] = [];
+    let refused: InstanceVariablesTooLarge | null = null;
     for (const sub of subs) {
       if (!everySubscription && reached.includes(sub.processInstanceId)) continue;
       try {
         await this.host.command(sub.processInstanceId, { type: 'correlateMessage', subscriptionId: sub.id, variables });
         reached.push(sub.processInstanceId);
       } catch (err) {
+        // One instance whose variables the payload would push over the bound does not stop the
+        // others; the caller hears of it only if nothing else was reached.
+        if (err instanceof InstanceVariablesTooLarge) {
+          refused ??= err;
+          this.host.warn({ error: err.message, subscription: sub.id }, 'message or signal refused by one instance');
+          continue;
+        }
         // Gone since it was found: another node or command got there first.
         if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
       }
     }
+    if (refused && reached.length === 0) throw refused;
     return reached;
   }
 

@@ -18,7 +18,7 @@ export function activateBody(t: Transition, el: ElementModel, scope: string, loc
   const key = String(++t.state.seq);
   const body: ElementInstance = { key, elementId: el.id, scope };
   t.state.elements[key] = body;
-  if (locals) t.state.vars[key] = { ...locals };
+  if (locals) t.setScopeVars(key, { ...locals });
   t.history(el.id, 'multiInstanceBody', 'activated');
   if (t.attachBoundaries(body, el)) startBody(t, body, el);
 }
@@ -48,7 +48,7 @@ function startBody(t: Transition, body: ElementInstance, el: ElementModel): void
     return;
   }
   body.mi = { items: r.value, started: 0, completed: 0 };
-  if (mi.outputCollection) t.state.vars[key] = { ...t.state.vars[key], [mi.outputCollection]: r.value.map(() => null) };
+  if (mi.outputCollection) t.setScopeVars(key, { ...t.state.vars[key], [mi.outputCollection]: r.value.map(() => null) });
   if (r.value.length === 0) return completeBody(t, body, el);
   const first = mi.sequential ? 1 : r.value.length;
   for (let i = 0; i < first; i++) activateInner(t, body, el);
@@ -63,7 +63,7 @@ function activateInner(t: Transition, body: ElementInstance, el: ElementModel): 
   t.history(el.id, el.type, 'activated');
   const locals: Variables = { loopCounter: index + 1 };
   if (el.multiInstance!.inputElement) locals[el.multiInstance!.inputElement] = mi.items[index];
-  t.state.vars[key] = locals;
+  t.setScopeVars(key, locals);
   if (el.inputs.length && !t.applyInputs(inst, el.inputs)) return;
   behaviorOf(el).activate(t, inst, el);
 }

@@ -11,6 +11,8 @@ import { parseTimer } from '../timers.ts';
 import { activateBody, completeBody, completeInner } from './multi-instance.ts';
 import { armCondition, disarmCondition, disarmConditions, watchVariable } from './conditions.ts';
 import { keepCompleted, releaseScope } from './compensation.ts';
+import { entryBytes, InstanceVariablesTooLarge, instanceVariableBytes, overLimitMessage, scopeBytes } from './variable-size.ts';
+import { engineLimits } from '../limits.ts';
 import type {
   Effect,
   ElementInstance,
@@ -69,10 +71,17 @@ export class Transition {
   private work = 0;
   /** Scopes ended by a terminate end event: the process then ends as `terminated`. */
   private readonly terminatedScopes = new Set<string>();
+  /**
+   * The variables an outside request (task completion, a worker's job result, a message) hands
+   * in, and the copies made of them as an event's locals: if applying them would pass the
+   * instance's variable bound, the request is refused rather than the element getting an incident.
+   */
+  private fromRequest: Variables[] | null = null;
 
   constructor(model: ProcessModel, state: InstanceState, ctx: StepContext) {
     this.model = model;
     this.state = state;
+    state.varBytes ??= instanceVariableBytes(state);
     this.now = ctx.now;
     this.iso = new Date(ctx.now).toISOString();
     this.newId = ctx.newId;
@@ -137,7 +146,7 @@ export class Transition {
     const inst: ElementInstance = { key, elementId: el.id, scope };
     this.state.elements[key] = inst;
     this.history(el.id, el.type, 'activated');
-    if (locals) this.state.vars[key] = { ...locals };
+    if (locals) this.setScopeVars(key, this.copyOf(locals));
     if (el.inputs.length) {
       const ok = this.applyInputs(inst, el.inputs);
       if (!ok) return inst;
@@ -322,17 +331,21 @@ export class Transition {
 
   applyInputs(inst: ElementInstance, inputs: readonly Mapping[]): boolean {
     const locals: Variables = this.state.vars[inst.key] ?? {};
+    const before = inputs.length ? scopeBytes(locals) : 0;
+    let ok = true;
     for (const m of inputs) {
       const context = { ...this.context(inst.scope), ...locals };
       const r = evaluateExpr(m.source, context);
       if (!r.ok) {
         this.incident(inst, 'IO_MAPPING_ERROR', `input mapping '${m.target}' = '${m.source.raw}' failed: ${r.message}`);
-        return false;
+        ok = false;
+        break;
       }
       setPath(locals, m.target, r.value);
     }
     this.state.vars[inst.key] = locals;
-    return true;
+    if (inputs.length) this.state.varBytes! += scopeBytes(locals) - before;
+    return ok;
   }
 
   private doComplete(inst: ElementInstance, payload: Variables | null): void {
@@ -356,9 +369,9 @@ export class Transition {
     const result = payload ?? inst.pending ?? null;
     let produced: Variables | null = result;
     if (result && el.resultVariable) produced = { [el.resultVariable]: result };
+    let out: Array<[string, Json]> = [];
     if (el.outputs.length) {
       const context = { ...this.context(inst.key), ...(produced ?? {}) };
-      const out: Array<[string, Json]> = [];
       for (const m of el.outputs) {
         const r = evaluateExpr(m.source, context);
         if (!r.ok) {
@@ -368,12 +381,65 @@ export class Transition {
         }
         out.push([m.target, r.value]);
       }
-      for (const [target, value] of out) this.propagate(inst.scope, target, value);
     } else if (produced) {
-      for (const [name, value] of Object.entries(produced)) this.propagate(inst.scope, name, value);
+      out = Object.entries(produced);
     }
+    if (out.length && !this.withinVariableBound(inst, out, payload)) {
+      if (result) inst.pending = result;
+      return false;
+    }
+    for (const [target, value] of out) this.propagate(inst.scope, target, value);
     delete inst.pending;
     return true;
+  }
+
+  /**
+   * Whether writing `out` from `inst` keeps the instance within its variable bound. Over it, an
+   * outside request's own payload is refused (nothing changes); anything else (an in-process
+   * adapter's result, an output mapping, a script) is an incident on the element, resolvable
+   * once the variables have been trimmed.
+   */
+  private withinVariableBound(inst: ElementInstance, out: Array<[string, Json]>, payload: Variables | null): boolean {
+    const limit = engineLimits().maxInstanceVariablesBytes;
+    const growth = this.growthOf(inst.scope, out);
+    const after = this.state.varBytes! + growth;
+    if (growth <= 0 || after <= limit) return true;
+    if (payload !== null && this.fromRequest?.includes(payload)) throw new InstanceVariablesTooLarge(this.state.id, after, limit);
+    this.incident(inst, 'VARIABLES_TOO_LARGE', `result of '${inst.elementId}' not applied: ${overLimitMessage(this.state.id, after, limit)}; trim the variables, then resolve the incident`);
+    return false;
+  }
+
+  markRequest(variables: Variables): void {
+    (this.fromRequest ??= []).push(variables);
+  }
+
+  private copyOf(locals: Variables): Variables {
+    const copy = { ...locals };
+    if (this.fromRequest?.includes(locals)) this.fromRequest.push(copy);
+    return copy;
+  }
+
+  /** How many bytes propagating `writes` from `scope` would add, without writing them. */
+  private growthOf(scope: string, writes: Array<[string, Json]>): number {
+    // Later writes to the same variable build on earlier ones; most results write each once.
+    const shadow = writes.length > 1 ? new Map<string, Json | undefined>() : null;
+    let growth = 0;
+    for (const [name, value] of writes) {
+      const dot = name.indexOf('.');
+      const top = dot < 0 ? name : name.slice(0, dot);
+      const key = this.targetScope(scope, top);
+      const slot = shadow ? `${key}/${top}` : '';
+      const old = shadow?.has(slot) ? shadow.get(slot) : this.state.vars[key]?.[top];
+      let next: Json | undefined = value;
+      if (top !== name) {
+        const holder: Variables = old === undefined ? {} : { [top]: structuredClone(old) };
+        setPath(holder, name, value);
+        next = holder[top];
+      }
+      shadow?.set(slot, next);
+      growth += entryBytes(top, next) - entryBytes(top, old);
+    }
+    return growth;
   }
 
   /** Outgoing flows of an activity or event: unconditional ones always, conditional ones when true. */
@@ -477,7 +543,7 @@ export class Transition {
 
   remove(inst: ElementInstance): void {
     delete this.state.elements[inst.key];
-    delete this.state.vars[inst.key];
+    this.setScopeVars(inst.key, undefined);
     releaseScope(this, inst.key);
     for (const [id, timer] of Object.entries(this.state.timers ?? {})) {
       if (timer.elementInstance === inst.key) this.deleteTimer(id);
@@ -574,26 +640,43 @@ export class Transition {
 
   /** Sets a variable where it already exists on the way up from `scope`, else on the process. */
   propagate(scope: string, name: string, value: Json): void {
-    const top = name.split('.')[0];
+    const k = this.targetScope(scope, name.split('.')[0]);
+    this.write(k, (this.state.vars[k] ??= {}), name, value);
+  }
+
+  /** The scope a propagated variable lands in: the nearest one that has it, else the process. */
+  private targetScope(scope: string, top: string): string {
     for (let k: string | undefined = scope; k; k = this.state.elements[k]?.scope) {
       const v = this.state.vars[k];
-      if (v && top in v) {
-        this.write(k, v, name, value);
-        return;
-      }
+      if (v && top in v) return k;
       if (k === ROOT) break;
     }
-    this.write(ROOT, (this.state.vars[ROOT] ??= {}), name, value);
+    return ROOT;
   }
 
   setLocal(scope: string, name: string, value: Json): void {
     this.write(scope, (this.state.vars[scope] ??= {}), name, value);
   }
 
-  /** Every write into an existing scope goes through here, so armed conditions see the change. */
+  /** Replaces (or with `undefined` drops) a scope's variables, keeping the running size. */
+  setScopeVars(key: string, vars: Variables | undefined): void {
+    const before = scopeBytes(this.state.vars[key]);
+    if (vars) this.state.vars[key] = vars;
+    else delete this.state.vars[key];
+    this.state.varBytes! += scopeBytes(vars) - before;
+  }
+
+  /**
+   * Every write into an existing scope goes through here, so armed conditions see the change
+   * and the running size counts only the variable written.
+   */
   private write(scope: string, vars: Variables, name: string, value: Json): void {
     const changed = watchVariable(this, scope, vars, name);
+    const dot = name.indexOf('.');
+    const top = dot < 0 ? name : name.slice(0, dot);
+    const before = entryBytes(top, vars[top]);
     setPath(vars, name, value);
+    this.state.varBytes! += entryBytes(top, vars[top]) - before;
     changed?.();
   }
 

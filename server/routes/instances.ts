@@ -65,6 +65,7 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
       201: { description: 'Started.', schema: instanceSummary },
       400: { description: 'Both version and versionTag given.' },
       404: { description: 'No such process, version or version tag.' },
+      422: { description: "The instance's variables would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE); nothing was changed." },
     },
     handler: async ({ user, body }) =>
       created(await instances.start(user!, { ...body, variables: body.variables as Variables | undefined })),
@@ -137,6 +138,7 @@ export const instanceRoutes: RouteModule = ({ services: { instances } }) => [
       200: { description: 'The instance after the change.', schema: instanceDetail },
       404: { description: 'No such instance.' },
       409: { description: 'The instance has already ended.' },
+      422: { description: "The instance's variables would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE); nothing was changed." },
     },
     handler: async ({ params, body }) => ok(await instances.setVariables(params.id, body.variables as Variables)),
   }),

@@ -69,6 +69,7 @@ export const jobRoutes: RouteModule = ({ services: { jobs } }) => [
     responses: {
       200: { description: 'Completed.', schema: empty },
       404: { description: 'No such job.' },
+      422: { description: "The instance's variables would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE); nothing was changed." },
     },
     handler: async ({ params, body }) =>
       ok(await jobs.complete(params.id, body.variables as Variables | undefined).then(() => ({}))),
@@ -100,6 +101,7 @@ export const jobRoutes: RouteModule = ({ services: { jobs } }) => [
     responses: {
       200: { description: 'Thrown.', schema: empty },
       404: { description: 'No such job.' },
+      422: { description: "The instance's variables would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE); nothing was changed." },
     },
     handler: async ({ params, body }) =>
       ok(await jobs.throwError(params.id, { ...body, variables: body.variables as Variables | undefined }).then(() => ({}))),

@@ -55,7 +55,10 @@ export const messageRoutes: RouteModule = ({ services: { messages } }) => [
     tags: ['events'],
     access: SENDERS,
     body: messageRequest,
-    responses: { 200: { description: 'Where the message went.', schema: messageResult } },
+    responses: {
+      200: { description: 'Where the message went. An instance whose variables the message would push past KARVON_MAX_INSTANCE_VARIABLES_BYTES is left out.', schema: messageResult },
+      422: { description: 'The message reached no instance because each would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE).' },
+    },
     handler: async ({ body }) => ok(await messages.publish({ ...body, variables: body.variables as Variables | undefined })),
   }),
   defineRoute({

@@ -152,6 +152,7 @@ export const taskRoutes: RouteModule = ({ services: { tasks } }) => [
       200: { description: 'Completed.', schema: empty },
       404: { description: 'No such task.' },
       409: { description: 'The task is no longer open; the message says who completed it and when.' },
+      422: { description: "The instance's variables would pass KARVON_MAX_INSTANCE_VARIABLES_BYTES (code INSTANCE_VARIABLES_TOO_LARGE); nothing was changed." },
     },
     handler: async ({ user, params, body }) =>
       ok(await tasks.complete(user!, params.id, (body.variables ?? {}) as Variables).then(() => ({}))),

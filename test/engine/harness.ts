@@ -1,6 +1,7 @@
 // Test harness for the pure core: compile a diagram, apply commands with a fixed clock and
 // predictable ids, and look at state and effects without any store.
 
+import { instanceVariableBytes } from '../../engine/runtime/variable-size.ts';
 import { compileDefinitions } from '../../engine/model/compile.ts';
 import { parseBpmnXml } from '../../engine/model/xml.ts';
 import type { ProcessModel, Problem } from '../../engine/model/types.ts';
@@ -58,6 +59,11 @@ export class Sim {
   apply(command: Command): this {
     const result = step(this.model, this.state, command, { now: this.now, newId: () => `k${++this.n}` });
     this.state = result.state;
+    // The running size must match a full measure after every command, or the bound drifts.
+    const measured = instanceVariableBytes(result.state);
+    if (result.state.varBytes !== measured) {
+      throw new Error(`running variable size ${result.state.varBytes} != measured ${measured} after ${command.type}`);
+    }
     this.last = result.effects;
     this.effects.push(...result.effects);
     return this;

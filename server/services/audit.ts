@@ -13,6 +13,7 @@ import { ValidationError } from '../../engine/errors.ts';
 import type { AuditEntry, AuditFilter, Store } from '../../engine/store/port.ts';
 import type { Json } from '../../engine/types.ts';
 import { currentRequest } from '../http/request-scope.ts';
+import { decodePageCursor, encodePageCursor } from './page-cursor.ts';
 
 export const AUDIT_ACTIONS = [
   'process.deployed',
@@ -122,15 +123,14 @@ function isoParam(value: string, name: string): string {
 }
 
 function encodeCursor(entry: AuditEntry): string {
-  return Buffer.from(JSON.stringify([entry.at, entry.id])).toString('base64url');
+  return encodePageCursor([entry.at, entry.id]);
 }
 
 function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return { at, id };
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError('"cursor" is not a cursor this API gave out.', [{ path: '/query/cursor', message: 'must be a nextCursor value' }]);
+  return decodePageCursor(
+    cursor,
+    2,
+    ([at, id]) => (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at)) ? { at, id } : null),
+    { message: '"cursor" is not a cursor this API gave out.', path: '/query/cursor', hint: 'must be a nextCursor value' },
+  );
 }

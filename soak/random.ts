@@ -1,4 +1,5 @@
-// A seeded random source, so a soak run's kill moments, workload mix and faults repeat for a seed.
+// A seeded random source, so a soak run's kill moments, workload mix and faults, the property
+// test's processes and paths, and the hostile-input fuzz's requests repeat for a seed.
 
 /** mulberry32: small, fast, and good enough to pick moments and mixes. */
 export function seededRandom(seed: number): () => number {

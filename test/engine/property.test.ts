@@ -22,18 +22,7 @@ import type { ProcessModel } from '../../engine/model/types.ts';
 import type { Command } from '../../engine/step.ts';
 import { Cluster, type SimInstance } from './property-cluster.ts';
 import { compile, NS } from './harness.ts';
-
-/** Mulberry32: small, fast, good enough to pick shapes and paths. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../../soak/random.ts';
 
 interface Built {
   xml: string;

@@ -139,6 +139,21 @@ ${body}
 </bpmn:definitions>`;
 }
 
+/** A process `key` whose one user task "Review <key>" is offered to `group`. */
+export function offeredTo(key: string, group: string): string {
+  return diagram(
+    key,
+    `
+  <bpmn:startEvent id="start"/>
+  <bpmn:userTask id="review" name="Review ${key}">
+    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="${group}"/></bpmn:extensionElements>
+  </bpmn:userTask>
+  <bpmn:endEvent id="end"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/>`,
+  );
+}
+
 /** Sales sell, then the warehouse packs: two user tasks offered to two groups, for live-event tests. */
 export const HANDOVER = diagram(
   'handover',

@@ -2,20 +2,7 @@
 // chained by the X-Next-Cursor header, with an employee's visibility unchanged.
 
 import { expect } from 'chai';
-import { diagram, TestServer } from './helpers.ts';
-
-const offeredTo = (key: string, group: string) =>
-  diagram(
-    key,
-    `
-  <bpmn:startEvent id="start"/>
-  <bpmn:userTask id="review" name="Review ${key}">
-    <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="${group}"/></bpmn:extensionElements>
-  </bpmn:userTask>
-  <bpmn:endEvent id="end"/>
-  <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
-  <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/>`,
-  );
+import { offeredTo, TestServer } from './helpers.ts';
 
 interface Instance {
   id: string;
